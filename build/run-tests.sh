@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test project in the solution and ends with one plain line:
+# "N passed, N failed, N skipped", totalled over all projects from their TRX reports.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet test DigitalTwin.sln -c Release --no-build --no-restore \
+  --logger "trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" \
+  --blame-hang-timeout 10m -- RunConfiguration.TreatNoTestsAsError=false
+status=$?
+
+projects=$(find tests -name '*.Tests.csproj' | wc -l)
+reports=$(find "$results" -name '*.trx' | wc -l)
+read -r passed failed skipped < <(
+  find "$results" -name '*.trx' -print0 | xargs -0 -r grep -h -o '<Counters [^>]*>' |
+  awk '{
+    for (i = 1; i <= NF; i++) {
+      split($i, kv, "=")
+      gsub(/[^0-9]/, "", kv[2])
+      if (kv[1] == "passed") p += kv[2]
+      if (kv[1] == "failed" || kv[1] == "error" || kv[1] == "timeout" || kv[1] == "aborted") f += kv[2]
+      if (kv[1] == "notExecuted") s += kv[2]
+    }
+  } END { printf "%d %d %d\n", p, f, s }')
+
+if [ "$reports" -lt "$projects" ]; then
+  echo "test run: only $reports of $projects test projects produced a report (a test host crashed or hung)"
+  failed=$((failed + projects - reports))
+  status=1
+fi
+if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
