@@ -69,6 +69,9 @@ public sealed class InteropServiceImpl
     {
         await BeginAsync(request, context);
         var response = Respond(request, 0, request.Payload.Length, 1);
+        var http = context.GetHttpContext()!;
+        response.RequestEncoding = http.Request.Headers["grpc-encoding"].ToString();
+        response.ResponseEncoding = http.Response.Headers["grpc-encoding"].ToString();
         End(request, context);
         return response;
     }
