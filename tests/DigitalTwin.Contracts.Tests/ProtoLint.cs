@@ -1,5 +1,5 @@
 // Lint of protos/: Buf's standard layout and naming rules, the service-file and comment rules of
-// protos/README.md, and a unit on every numeric field. Reports every finding at once, with file and line.
+// protos/README.md, a unit on every numeric field and the sign of every current. Reports every finding at once, with file and line.
 using System.Text.RegularExpressions;
 using Google.Protobuf.Reflection;
 using Type = Google.Protobuf.Reflection.FieldDescriptorProto.Types.Type;
@@ -177,6 +177,11 @@ internal static partial class ProtoLint
             {
                 context.Add(fieldPath, "FIELD_UNIT", $"{message.Name}.{field.Name} says [see unit] but {message.Name} has no string field 'unit'");
             }
+
+            if (CurrentField().IsMatch(field.Name) && !comment.Contains("charging", StringComparison.Ordinal))
+            {
+                context.Add(fieldPath, "CURRENT_SIGN", $"{message.Name}.{field.Name} is a current: its comment states the sign (positive when charging)");
+            }
         }
 
         for (var i = 0; i < message.OneofDecl.Count; i++)
@@ -329,6 +334,9 @@ internal static partial class ProtoLint
 
     [GeneratedRegex(@"^package\s+([A-Za-z0-9_.]+)\s*;", RegexOptions.Multiline)]
     private static partial Regex PackageStatement();
+
+    [GeneratedRegex("(^|_)current($|_)")]
+    private static partial Regex CurrentField();
 
     [GeneratedRegex("^[A-Z][A-Za-z0-9]*$")]
     private static partial Regex PascalCase();

@@ -106,6 +106,8 @@ public sealed class ProtoLintTests
             FieldLocation(s, Sample, "SampleBatch", "current").LeadingComments = " Cell current [see unit].\n"),
         ["numeric map value without unit"] = ("FIELD_UNIT", (s, _) =>
             FieldLocation(s, "digitaltwin/twin/v1/twin_service.proto", "CellState", "last_applied_sequence").LeadingComments = " Per source.\n"),
+        ["current without its sign"] = ("CURRENT_SIGN", (s, _) =>
+            FieldLocation(s, Sample, "SampleBatch", "current").LeadingComments = " Cell current [A].\n"),
         ["camelCase field"] = ("FIELD_LOWER_SNAKE_CASE", (s, _) =>
             Message(s, Sample, "SampleBatch").Field.Single(f => f.Name == "voltage").Name = "cellVoltage"),
         ["snake_case message"] = ("MESSAGE_PASCAL_CASE", (s, _) => Message(s, Sample, "SampleBatch").Name = "sample_batch"),
