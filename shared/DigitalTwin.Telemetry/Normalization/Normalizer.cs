@@ -30,6 +30,7 @@ internal sealed class Normalizer : IDisposable
     private double _voltageScale = 1;
     private double _timeScale = 1;
     private double _currentScale = 1;
+    private double _currentSignFlip = 1;
     private double _counterScale = 1;
     private bool _calibrationDone;
 
@@ -281,6 +282,35 @@ internal sealed class Normalizer : IDisposable
             }
         }
 
+        if (schema.HasCurrent && schema.Capacity == CounterKind.SplitCumulative && schema.CurrentSign != CurrentSign.Unsigned)
+        {
+            // Sign check: while the discharge counter grows the current must be negative (DESIGN §5: + = charging).
+            int agree = 0, disagree = 0;
+            for (var k = 1; k < rows.Length; k++)
+            {
+                var up1 = Math.Abs(rows[k].Q1) > Math.Abs(rows[k - 1].Q1);
+                var up2 = Math.Abs(rows[k].Q2) > Math.Abs(rows[k - 1].Q2);
+                var sign = Math.Sign(rows[k].Current) * (schema.CurrentSign == CurrentSign.ChargeNegative ? -1 : 1);
+                if (up1 != up2 && sign != 0)
+                {
+                    if ((up1 && sign > 0) || (up2 && sign < 0))
+                    {
+                        agree++;
+                    }
+                    else
+                    {
+                        disagree++;
+                    }
+                }
+            }
+
+            if (disagree > 10 && disagree > 4 * agree)
+            {
+                _currentSignFlip = -1;
+                _log.Warn(rows[0].Line, "current", ProblemCodes.UnitGuess, $"current is positive while the discharge counter grows ({disagree} of {agree + disagree} rows): the file counts discharge current positive; sign flipped");
+            }
+        }
+
         if (schema.HasCurrent && schema.Capacity is CounterKind.SplitCumulative or CounterKind.SingleWithDirection && schema.HasTestTime)
         {
             double coulomb = 0, counted = 0;
@@ -324,7 +354,7 @@ internal sealed class Normalizer : IDisposable
             return;
         }
 
-        var i = row.Current * _currentScale;
+        var i = row.Current * _currentScale * _currentSignFlip;
         if (schema.HasCurrent && !double.IsFinite(i))
         {
             _log.Row(line, "current", ProblemCodes.NotFinite, $"current is {Describe(row.Current)}");

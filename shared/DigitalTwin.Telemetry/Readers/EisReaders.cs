@@ -177,6 +177,7 @@ public sealed class EisTextReader : CyclerReader
         private bool _endComments;
         private bool _inSegment;
         private long _dcRows;
+        private bool _segmentEnded;
 
         public override byte Delimiter => kind is Kind.Autolab or Kind.Chi or Kind.VersaStudio or Kind.PlainCsv ? (byte)',' : (byte)'\t';
 
@@ -215,7 +216,17 @@ public sealed class EisTextReader : CyclerReader
 
         public override string[] SplitHeader(string line) => kind == Kind.VersaStudio ? base.SplitHeader(line["Definition=".Length..]) : base.SplitHeader(line);
 
-        public override bool IsSkippable(ReadOnlySpan<byte> line) => kind == Kind.VersaStudio && line.Length > 0 && line[0] == (byte)'<';
+        public override bool IsSkippable(ReadOnlySpan<byte> line)
+        {
+            // VersaStudio: the data segment ends at its closing tag; the rest is window layout.
+            if (kind == Kind.VersaStudio && (_segmentEnded || (line.Length > 0 && line[0] == (byte)'<')))
+            {
+                _segmentEnded = true;
+                return true;
+            }
+
+            return false;
+        }
 
         public override TableLayout Configure(string[] header, IReadOnlyList<string> preamble, ReadContext context, long headerLine)
         {

@@ -50,7 +50,35 @@ public sealed class MaccorTextReader : CyclerReader
 
     private sealed class Dialect(byte delimiter, bool simba) : TableDialect
     {
+        private long _fraRows;
+        private long _firstFra;
+
         public override byte Delimiter => delimiter;
+
+        /// <summary>FRA records repeat one placeholder row per frequency; the spectrum itself is in the .EDA export.</summary>
+        public override bool OnRow(ref RawRow row, ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, ReadContext context)
+        {
+            if (row.StepHint != StepType.Eis)
+            {
+                return true;
+            }
+
+            if (_fraRows++ == 0)
+            {
+                _firstFra = row.Line;
+            }
+
+            return false;
+        }
+
+        public override void OnEnd(ReadContext context, bool headerFound, long dataRows)
+        {
+            base.OnEnd(context, headerFound, dataRows);
+            if (_fraRows > 0)
+            {
+                context.Warn(_firstFra, "State", ProblemCodes.NoData, $"{_fraRows} FRA (impedance) placeholder records from line {_firstFra} are not samples; the spectrum is in the companion .EDA export (read it with the eis-text reader)");
+            }
+        }
 
         public override bool IsHeader(string line, long number, IReadOnlyList<string> preamble) => IsHeaderLine(line);
 
@@ -89,7 +117,7 @@ public sealed class MaccorTextReader : CyclerReader
                 {
                     var key = parts[k].Trim();
                     var value = parts[k + 1].Trim();
-                    if (key.StartsWith("Date of Test", StringComparison.Ordinal) && baseDate == 0
+                    if (key.Contains("Date of Test", StringComparison.Ordinal) && baseDate == 0
                         && WallClock.TryParse(System.Text.Encoding.UTF8.GetBytes(value), DateOrder.MonthDayYear, out var ticks, out _, out var timeOnly) && !timeOnly)
                     {
                         baseDate = new DateTime(ticks).Date.Ticks;

@@ -253,12 +253,15 @@ public sealed class BioLogicMprReader : CyclerReader
         var freq = Pick(32);
         var re = Pick(37);
         var im = Pick(38);
+        var modulus = Pick(36);
+        var phase = Pick(35);
         if (time < 0)
         {
             throw context.Fail(0, "time/s", ProblemCodes.MissingColumn, $"no time column (ID 4) among the column IDs {string.Join(",", ids)}");
         }
 
-        var impedanceOnly = freq >= 0 && re >= 0 && im >= 0 && flagsAt < 0;
+        var polar = re < 0 && modulus >= 0 && phase >= 0;
+        var impedanceOnly = freq >= 0 && (re >= 0 && im >= 0 || polar) && flagsAt < 0;
         if (!impedanceOnly && voltage < 0)
         {
             throw context.Fail(0, "Ewe/V", ProblemCodes.MissingColumn, $"no voltage column (IDs 6, 77, 174) among the column IDs {string.Join(",", ids)}");
@@ -276,7 +279,7 @@ public sealed class BioLogicMprReader : CyclerReader
             HasStep = ns >= 0 || impedanceOnly,
             HasStepHint = flagsAt >= 0,
             StepHintHasMode = flagsAt >= 0,
-            HasCurrent = current >= 0,
+            HasCurrent = current >= 0 || dq >= 0,
             HasTemperature = temperature >= 0,
             CurrentSign = CurrentSign.ChargePositive,
             Capacity = capacity,
@@ -290,6 +293,7 @@ public sealed class BioLogicMprReader : CyclerReader
         try
         {
             long index = 0;
+            var previousTime = double.NaN;
             var spectrum = 0;
             var lastFrequency = double.NaN;
             while (index < points)
@@ -303,6 +307,14 @@ public sealed class BioLogicMprReader : CyclerReader
                     row.TestTime = Value(rec, offsets, time);
                     row.Voltage = voltage >= 0 ? Value(rec, offsets, voltage) : double.NaN;
                     row.Current = current >= 0 ? Value(rec, offsets, current) * 1e-3 : double.NaN;
+                    if (current < 0 && dq >= 0)
+                    {
+                        // No current column: <I> is the charge of the interval over its duration, as EC-Lab exports it.
+                        var dt = row.TestTime - previousTime;
+                        row.Current = dt > 0 ? Value(rec, offsets, dq) * 3.6 / dt : 0;
+                    }
+
+                    previousTime = row.TestTime;
                     if (cycle >= 0)
                     {
                         row.Cycle = (int)Value(rec, offsets, cycle);
@@ -341,7 +353,7 @@ public sealed class BioLogicMprReader : CyclerReader
                         };
                     }
 
-                    if (f > 0 && re >= 0 && im >= 0)
+                    if (f > 0 && ((re >= 0 && im >= 0) || polar))
                     {
                         if (!double.IsNaN(lastFrequency) && f > lastFrequency * 10)
                         {
@@ -357,8 +369,8 @@ public sealed class BioLogicMprReader : CyclerReader
                             Cycle = row.Cycle == int.MinValue ? 0 : row.Cycle,
                             Spectrum = spectrum,
                             Frequency = f,
-                            ZReal = Value(rec, offsets, re),
-                            ZImag = -Value(rec, offsets, im),
+                            ZReal = polar ? Value(rec, offsets, modulus) * Math.Cos(Value(rec, offsets, phase) * Math.PI / 180) : Value(rec, offsets, re),
+                            ZImag = polar ? Value(rec, offsets, modulus) * Math.Sin(Value(rec, offsets, phase) * Math.PI / 180) : -Value(rec, offsets, im),
                             Voltage = row.Voltage,
                             Current = row.Current,
                             SourceRow = row.Line,
