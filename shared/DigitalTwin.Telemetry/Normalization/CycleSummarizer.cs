@@ -38,6 +38,7 @@ internal sealed class CycleSummarizer(double binWidth)
     private double _pulseV;
     private double _pulseI;
     private double _resistanceSum;
+    private double _maxAbsCurrent;
     private int _pulses;
 
     public IReadOnlyList<CycleSummary> Completed => _done;
@@ -57,6 +58,11 @@ internal sealed class CycleSummarizer(double binWidth)
         _ec = s.ChargeEnergy;
         _ed = s.DischargeEnergy;
         _vMin = Math.Min(_vMin, s.Voltage);
+        if (double.IsFinite(s.Current))
+        {
+            _maxAbsCurrent = Math.Max(_maxAbsCurrent, Math.Abs(s.Current));
+        }
+
         _vMax = Math.Max(_vMax, s.Voltage);
         if (!double.IsNaN(s.Temperature))
         {
@@ -177,7 +183,9 @@ internal sealed class CycleSummarizer(double binWidth)
     {
         _inPulse = false;
         var di = _pulseI - _restI;
-        if (!double.IsNaN(_restV) && Math.Abs(di) > 1e-9)
+
+        // A current step too small against the cycle's currents gives a meaningless ΔV/ΔI.
+        if (!double.IsNaN(_restV) && Math.Abs(di) > 1e-9 && Math.Abs(di) >= 0.05 * _maxAbsCurrent)
         {
             var r = (_pulseV - _restV) / di;
             if (double.IsFinite(r) && r > 0)
@@ -200,6 +208,7 @@ internal sealed class CycleSummarizer(double binWidth)
         _tMax = double.NaN;
         _ccCharge = _ccDischarge = _cvTime = 0;
         _resistanceSum = 0;
+        _maxAbsCurrent = 0;
         _pulses = 0;
         _bins.Clear();
         if (_havePrev)

@@ -18,6 +18,8 @@ internal sealed class TimeResolver
     private long _anchorUtcTicks;
     private double _anchorTestTime;
     private long _lastUtcTicks = long.MinValue;
+    private long _pendingDiscrepancy = long.MinValue;
+    private long _pendingLine;
 
     public TimeResolver(TimeZoneInfo? zone, ProblemLog log)
     {
@@ -108,11 +110,22 @@ internal sealed class TimeResolver
         var tolerance = (5 * TimeSpan.TicksPerSecond) + (long)(Math.Abs(testTime - _anchorTestTime) * 1e-4 * TimeSpan.TicksPerSecond);
         if (Math.Abs(wallUtc - fromTestTime) <= tolerance)
         {
+            _pendingDiscrepancy = long.MinValue;
             return fromTestTime;
         }
 
-        // The wall clock moved differently from test time (a pause, a clock set): trust the wall clock from here.
-        _log.Warn(line, "time", ProblemCodes.BadTime, $"wall clock and test time disagree by {(wallUtc - fromTestTime) / (double)TimeSpan.TicksPerSecond:0.###} s; timestamps follow the wall clock from this row");
+        // The wall clock moved differently from test time (a pause, a clock set). One odd stamp is a glitch;
+        // a second row with the same offset means the clock really moved: trust the wall clock from there.
+        var discrepancy = wallUtc - fromTestTime;
+        if (_pendingDiscrepancy == long.MinValue || Math.Abs(discrepancy - _pendingDiscrepancy) > 2 * TimeSpan.TicksPerSecond)
+        {
+            _pendingDiscrepancy = discrepancy;
+            _pendingLine = line;
+            return fromTestTime;
+        }
+
+        _log.Warn(_pendingLine, "time", ProblemCodes.BadTime, $"wall clock and test time disagree by {discrepancy / (double)TimeSpan.TicksPerSecond:0.###} s from this row on; timestamps follow the wall clock from line {line}");
+        _pendingDiscrepancy = long.MinValue;
         _anchorUtcTicks = wallUtc;
         _anchorTestTime = testTime;
         return wallUtc;

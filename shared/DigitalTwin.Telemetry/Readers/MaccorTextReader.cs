@@ -133,6 +133,14 @@ public sealed class MaccorTextReader : CyclerReader
                     }
                 }
 
+                var barcode = l.IndexOf("Comment/Barcode:", StringComparison.Ordinal);
+                if (barcode >= 0 && l[(barcode + 16)..].Trim().Length > 0)
+                {
+                    var value = l[(barcode + 16)..].Split('\t')[0].Trim();
+                    context.CellIdHint ??= value;
+                    context.Metadata.TryAdd("barcode", value);
+                }
+
                 var procedure = l.IndexOf("Procedure:", StringComparison.Ordinal);
                 if (procedure >= 0)
                 {
