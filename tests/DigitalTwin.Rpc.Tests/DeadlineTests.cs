@@ -62,6 +62,28 @@ public sealed class DeadlineTests(HostFixture fixture) : IClassFixture<HostFixtu
         Assert.Equal("deadline", await fixture.Host.Service.CancellationObserved(tag).OrFail("handler cancelled by the server's timer"));
     }
 
+    [Theory]
+    [InlineData("0n", true)]
+    [InlineData("1u", true)]
+    [InlineData("1m", false)] // 200 small messages may all go out within 1 ms: OK is then right too
+    public async Task Deadline_expiring_mid_stream_ends_with_a_status_not_a_reset(string timeout, bool mustExpire)
+    {
+        // Found by the fuzz test: a deadline firing during a response flush must still end with trailers.
+        using var invoker = RawGrpc.CreateInvoker();
+        for (var i = 0; i < 20; i++)
+        {
+            var response = await RawGrpc.SendAsync(
+                invoker,
+                fixture.Host.Address,
+                "/digitaltwin.testing.v1.InteropService/ServerStream",
+                RawGrpc.Frame(new EchoRequest { ResponseCount = 200, ResponseSize = 100 }),
+                headers: [("grpc-timeout", timeout)]).OrFail($"stream with grpc-timeout {timeout}, attempt {i}");
+            Assert.True(
+                response.GrpcStatus == StatusCode.DeadlineExceeded || (!mustExpire && response.GrpcStatus == StatusCode.OK),
+                $"attempt {i}: {response}");
+        }
+    }
+
     [Fact]
     public async Task Server_sees_the_clients_deadline()
     {
