@@ -167,6 +167,8 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
         var taken = fresh.Take(Math.Max(0, room)).ToList();
         var unregistered = new Dictionary<string, IReadOnlyList<CellSample>>(State.Unregistered) { [batch.SourceId] = [.. held, .. taken] };
         State = State with { Unregistered = unregistered };
+        var alerts = Evaluate(batch.Samples.Count > 0 ? batch.Samples.Max(x => x.TimeUnixNs) : 0);
+        State = State with { Alerts = alerts };
         await WriteStateAsync();
         return new TelemetryAck(batch.SourceId, TelemetryDisposition.Held, 0, 0, batch.Samples.Count - fresh.Count, taken.Count, fresh.Count - taken.Count,
             $"cell {GrainKey} is not registered: {HeldCount(State)} samples held until it is");
