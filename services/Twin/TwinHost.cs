@@ -1,5 +1,4 @@
 // Wires the Twin host once: grain store, grain host with the twin's grains, solver clients, API keys, gRPC endpoint.
-using System.Net;
 using DigitalTwin.Contracts.Electrochem.V1;
 using DigitalTwin.Contracts.Mechanics.V1;
 using DigitalTwin.Contracts.Twin.V1;
@@ -11,20 +10,17 @@ using DigitalTwin.Twin;
 using DigitalTwin.Twin.Access;
 using DigitalTwin.Twin.Grains;
 using DigitalTwin.Twin.Solvers;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using DigitalTwin.ServiceDefaults;
 
 namespace DigitalTwin.Services.Twin;
 
 /// <summary>
-/// Settings (section <c>Twin</c>, or environment variables <c>Twin__Port</c>, …): port on 127.0.0.1 (0 = any free
-/// port), storage provider and connection string, solver addresses, API keys, whether reads are open.
+/// Settings (section <c>Twin</c>, or environment variables <c>Twin__StorageProvider</c>, …): storage provider and
+/// connection string, solver addresses, API keys, whether reads are open. Address and port are the service
+/// defaults' (<c>Rpc:Address</c>, <c>Rpc:Port</c>; 0 = any free port).
 /// </summary>
 public sealed record TwinHostSettings
 {
-    public int Port { get; init; } = 5080;
-
-    public string ListenAddress { get; init; } = "127.0.0.1";
-
     public GrainStoreProvider StorageProvider { get; init; } = GrainStoreProvider.Sqlite;
 
     /// <summary>SQLite file path or Npgsql connection string.</summary>
@@ -46,13 +42,17 @@ public sealed record TwinHostSettings
 
 public static class TwinHost
 {
-    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>The Twin service's default port on 127.0.0.1.</summary>
+    public const int DefaultPort = 5080;
+
+    public static async Task<WebApplication> BuildAsync(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
-        configure?.Invoke(builder);
-        var settings = builder.Configuration.GetSection("Twin").Get<TwinHostSettings>() ?? new TwinHostSettings();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(settings.ListenAddress), settings.Port, o => o.Protocols = HttpProtocols.Http2));
-        builder.Services.AddRpcServer();
+        var app = SolverHost.Create(args, o =>
+        {
+            o.ServiceName = "twin";
+            o.Port = DefaultPort;
+        });
+        var settings = app.Configuration.GetSection("Twin").Get<TwinHostSettings>() ?? new TwinHostSettings();
 
         var store = await new GrainStoreOptions { Provider = settings.StorageProvider, ConnectionString = settings.StorageConnectionString }.CreateAsync(CancellationToken.None);
         var time = TimeProvider.System;
@@ -74,7 +74,6 @@ public static class TwinHost
             Channel(settings.ElectrochemAddress) is { } e ? new RpcElectrochemSolver(new ElectrochemServiceClient(e), policy, time) : null,
             Channel(settings.MechanicsAddress) is { } m ? new RpcMechanicsSolver(new MechanicsServiceClient(m), policy, time) : null,
             Channel(settings.ViscoplasticAddress) is { } v ? new RpcBinderSolver(new ViscoplasticServiceClient(v), policy, time) : null);
-        var app = builder.Build();
         var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout }, time, app.Services.GetRequiredService<ILoggerFactory>())
             .AddTwinGrains(new TwinServices(solvers, new TwinOptions()));
         var access = new ApiKeyPolicy(settings.ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries), settings.ReadsOpen);

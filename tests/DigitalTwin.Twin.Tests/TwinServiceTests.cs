@@ -26,7 +26,7 @@ public sealed class TwinServiceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var db = Path.Combine(Directory.CreateTempSubdirectory("dt-twin-svc-").FullName, "twin.db");
-        _app = await TwinHost.BuildAsync(["--Twin:Port=0", $"--Twin:StorageConnectionString={db}", "--Twin:ApiKeys=test-key,other", "--Logging:LogLevel:Default=Warning"]).Within("the twin host to build");
+        _app = await TwinHost.BuildAsync(["--Rpc:Port=0", "--Rpc:MinimumLogLevel=Warning", $"--Twin:StorageConnectionString={db}", "--Twin:ApiKeys=test-key,other"]).Within("the twin host to build");
         await _app.StartAsync().Within("the twin host to start");
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _channel = RpcChannel.ForAddress(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
