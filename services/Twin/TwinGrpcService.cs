@@ -51,7 +51,7 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access)
     {
         Authorize(context, write: false);
         var response = new ListCellsResponse();
-        foreach (var entry in await grains.GetGrain<IFleetGrain>("fleet").ListAsync(request.LotId))
+        foreach (var entry in await FleetDirectory.ListAsync(grains, request.LotId))
         {
             var s = await grains.GetGrain<ICellGrain>(entry.CellId).GetStateAsync();
             response.Cells.Add(new CellSummary
@@ -173,7 +173,7 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access)
     {
         Authorize(context, write: false);
         var cells = request.ScopeCase == ListAlertsRequest.ScopeOneofCase.LotId
-            ? (await grains.GetGrain<IFleetGrain>("fleet").ListAsync(request.LotId)).Select(e => e.CellId).ToList()
+            ? (await FleetDirectory.ListAsync(grains, request.LotId)).Select(e => e.CellId).ToList()
             : [request.CellId];
         var response = new ListAlertsResponse();
         foreach (var cell in cells)

@@ -314,11 +314,18 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
     private async Task RunAsync()
     {
         var turns = 0;
+        WorkItem? finished = null;
         while (true)
         {
             WorkItem? item;
             lock (_gate)
             {
+                // One lock per turn: close the previous turn and take the next item together.
+                if (finished is not null && finished.KeepsAlive)
+                {
+                    _lastUsed = _host.TimeProvider.GetTimestamp();
+                }
+
                 if (!_mailbox.TryDequeue(out item))
                 {
                     _current = null;
@@ -338,18 +345,20 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
                 _host.Logger.LogError(e, "Turn of grain {Grain} failed outside the grain call", Id);
             }
 
-            lock (_gate)
-            {
-                _current = null;
-                if (item.KeepsAlive)
-                {
-                    _lastUsed = _host.TimeProvider.GetTimestamp();
-                }
-            }
+            finished = item;
 
             // Give other activations the thread now and then: one busy grain must not starve the rest.
             if (++turns == TurnsPerDispatch)
             {
+                lock (_gate)
+                {
+                    _current = null;
+                    if (finished.KeepsAlive)
+                    {
+                        _lastUsed = _host.TimeProvider.GetTimestamp();
+                    }
+                }
+
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                 return;
             }

@@ -74,7 +74,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
         }
 
         State = State with { Registration = registration };
-        await GrainFactory.GetGrain<IFleetGrain>("fleet").AddCellAsync(GrainKey, registration.LotId);
+        await GrainFactory.GetGrain<IFleetGrain>(FleetDirectory.ShardOf(GrainKey)).AddCellAsync(GrainKey, registration.LotId);
 
         // Held telemetry is applied now, source by source, in sequence order.
         long applied = 0;
