@@ -169,6 +169,36 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access)
         return new GetForecastResponse { Forecast = forecast };
     }
 
+    public override async Task<GetElectrodeStateResponse> GetElectrodeState(GetElectrodeStateRequest request, ServerCallContext context)
+    {
+        Authorize(context, write: false);
+        var key = $"{request.CellId}/{Role(request.Electrode)}";
+        var e = await grains.GetGrain<IElectrodeGrain>(key).GetStateAsync();
+        var state = new Contract.ElectrodeState
+        {
+            CellId = request.CellId,
+            Electrode = request.Electrode,
+            Time = Time(e.TimeNs),
+            Summary = new Contract.ElectrodeSummary { Electrode = request.Electrode, AverageStoichiometry = e.AverageStoichiometry, SurfaceStoichiometry = e.SurfaceStoichiometry },
+            LossOfActiveMaterial = e.LossOfActiveMaterial,
+        };
+        if (e.Binder is { } b)
+        {
+            state.Binder = new BinderState { CycleIndex = (uint)Math.Max(0, b.Cycle), PeakStress = b.PeakStress, MeanStress = b.MeanStress, AccumulatedPlasticStrain = b.AccumulatedPlasticStrain, YieldStress = b.YieldStress, FractureMargin = b.FractureMargin };
+        }
+
+        state.Particles.AddRange(e.Particles.Select(p => Particle(request.CellId, request.Electrode, p)));
+        return new GetElectrodeStateResponse { State = state };
+    }
+
+    public override async Task<GetParticleStateResponse> GetParticleState(GetParticleStateRequest request, ServerCallContext context)
+    {
+        Authorize(context, write: false);
+        var electrode = request.Particle?.Electrode ?? Common.ElectrodeRole.Unspecified;
+        var p = await grains.GetGrain<IParticleGrain>($"{request.CellId}/{Role(electrode)}/{request.Particle?.ClassId}").GetStateAsync();
+        return new GetParticleStateResponse { State = Particle(request.CellId, electrode, p) };
+    }
+
     public override async Task<ListAlertsResponse> ListAlerts(ListAlertsRequest request, ServerCallContext context)
     {
         Authorize(context, write: false);
@@ -183,6 +213,30 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access)
 
         return response;
     }
+
+    private static string Role(Common.ElectrodeRole role) => role switch
+    {
+        Common.ElectrodeRole.Positive => "positive",
+        Common.ElectrodeRole.Negative => "negative",
+        _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "electrode: must be NEGATIVE or POSITIVE")),
+    };
+
+    private static Contract.ParticleState Particle(string cellId, Common.ElectrodeRole electrode, ParticleSnapshot p) => new()
+    {
+        CellId = cellId,
+        Particle = new Common.ParticleClassRef { Electrode = electrode, ClassId = p.Key[(p.Key.LastIndexOf('/') + 1)..] },
+        Time = Time(p.TimeNs),
+        Radius = p.Radius,
+        AverageStoichiometry = p.AverageStoichiometry,
+        SurfaceStoichiometry = p.SurfaceStoichiometry,
+        SurfaceHoopStress = p.SurfaceHoopStress,
+        MaxTensileStress = p.MaxTensileStress,
+        InterfaceGap = p.InterfaceGap,
+        InterfaceDamage = p.InterfaceDamage,
+        ContactFraction = p.ContactFraction,
+        Strength = p.Strength,
+        StrengthRatio = p.StrengthRatio,
+    };
 
     private void Authorize(ServerCallContext context, bool write)
     {
