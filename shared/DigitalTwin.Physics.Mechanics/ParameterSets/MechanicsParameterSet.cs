@@ -99,40 +99,46 @@ public sealed record MechanicsParameterSet(string Name, string Description, IRea
 
         var r = radius ?? e.ParticleRadius;
         var grid = SphereGrid.Uniform(r, nodes);
+        var elasticity = IsotropicElasticity.Create(e.YoungsModulus, e.PoissonsRatio, $"{Name} {e.Electrode}");
+        var strain = useVolumeChangeCurve ? e.VolumeChangeStrain! : e.Strain;
+        var id = $"{Name}/{e.Electrode}/r{r * 1e6:0.###}um";
         ParticleStrengthLaw? strength = null;
         if (e.Seed000Strength)
         {
-            strength = ParticleStrengthLaw.Seed000(referenceDrivingStress ?? ReferenceDrivingStress(e));
+            var probe = ParticleClass.Create(id, grid, elasticity, strain, e.Interface, e.Mismatch, environment: environment);
+            strength = ParticleStrengthLaw.Seed000(referenceDrivingStress ?? ReferenceDrivingStress(probe, e.Diffusivity));
         }
 
         ParisCrackGrowth? cracking = e.Cracking is null ? null
             : ParisCrackGrowth.Create(e.Cracking.Rate, e.Cracking.Exponent, e.Cracking.GeometryFactor, e.Cracking.InitialLength, r, e.Cracking.Toughness);
-        return ParticleClass.Create($"{Name}/{e.Electrode}/r{r * 1e6:0.###}um", grid,
-            IsotropicElasticity.Create(e.YoungsModulus, e.PoissonsRatio, $"{Name} {e.Electrode}"),
-            useVolumeChangeCurve ? e.VolumeChangeStrain! : e.Strain, e.Interface, e.Mismatch,
-            strength, cracking, environment);
+        return ParticleClass.Create(id, grid, elasticity, strain, e.Interface, e.Mismatch, strength, cracking, environment);
     }
 
     /// <summary>
-    /// σ_ref of the seed-000 strength law for an anisotropic electrode: the largest grain-boundary normal mismatch
-    /// stress over the reference half cycle (x from the discharged 0.95 to the charged 0.25 state, seed 000 C/3 window).
+    /// σ_ref of the seed-000 strength law: the peak driving stress (the kernel's own measure) over the seed-000
+    /// reference charge, C/3 from x̄ = 0.95 to 0.25, using the quasi-steady galvanostatic profile
+    /// c = c̄ − (J R / D)(ρ²/2 − 3/10) (Cheng and Verbrugge 2009, long-time limit) at each x̄.
     /// </summary>
-    public static double ReferenceDrivingStress(ElectrodeMechanics e)
+    public static double ReferenceDrivingStress(ParticleClass probe, double diffusivity)
     {
-        if (e.Mismatch is null || e.Strain is not IAnisotropicChemicalStrain aniso)
+        var batch = new ParticleBatch([probe]);
+        var grid = probe.Grid;
+        var cmax = probe.Strain.MaximumConcentration;
+        var flux = 0.7 * cmax * grid.Radius / 3 / (3 * 3600);
+        var amplitude = flux * grid.Radius / diffusivity;
+        for (var k = 0; k <= 140; k++)
         {
-            throw new MechanicsInputException(e.Material, ["the seed-000 strength law needs an anisotropic swelling law and grain data"]);
+            var mean = (0.95 - 0.7 * k / 140) * cmax;
+            for (var i = 0; i < grid.Count; i++)
+            {
+                var rho = grid.Nodes[i] / grid.Radius;
+                batch.Concentration[i] = Math.Clamp(mean - amplitude * (0.5 * rho * rho - 0.3), 0, cmax);
+            }
+
+            batch.Step(0, 0);
         }
 
-        var peak = 0.0;
-        for (var k = 0; k <= 700; k++)
-        {
-            var x = 0.25 + 0.7 * k / 700;
-            var (ea, ec) = aniso.PrincipalStrains(x * e.MaximumConcentration);
-            peak = Math.Max(peak, e.Mismatch.BoundaryNormalStress(ea, ec));
-        }
-
-        return peak;
+        return batch.HalfCyclePeakDrivingStress[0];
     }
 
     private static string Str(JsonElement e, string field) => e.TryGetProperty(field, out var v) ? v.GetString() ?? "" : "";
