@@ -10,6 +10,12 @@ public sealed class LatticeParameterStrain : IAnisotropicChemicalStrain
     private readonly double _aReference;
     private readonly double _cReference;
 
+    // Uniform lookup tables (x = k/TableIntervals) of the three strains: O(1) evaluation in the particle loop.
+    private const int TableIntervals = 4096;
+    private readonly double[] _tableIsotropic = new double[TableIntervals + 1];
+    private readonly double[] _tableA = new double[TableIntervals + 1];
+    private readonly double[] _tableC = new double[TableIntervals + 1];
+
     private LatticeParameterStrain(double[] stoichiometry, double[] a, double[] c, double maximumConcentration, double referenceStoichiometry)
     {
         _stoichiometry = stoichiometry;
@@ -19,6 +25,15 @@ public sealed class LatticeParameterStrain : IAnisotropicChemicalStrain
         ReferenceStoichiometry = referenceStoichiometry;
         _aReference = Interpolate(_a, referenceStoichiometry);
         _cReference = Interpolate(_c, referenceStoichiometry);
+        for (var k = 0; k <= TableIntervals; k++)
+        {
+            var x = (double)k / TableIntervals;
+            var ea = Interpolate(_a, x) / _aReference - 1;
+            var ec = Interpolate(_c, x) / _cReference - 1;
+            _tableA[k] = ea;
+            _tableC[k] = ec;
+            _tableIsotropic[k] = Math.Cbrt((1 + ea) * (1 + ea) * (1 + ec)) - 1;
+        }
     }
 
     public string Name => "lattice parameters";
@@ -64,17 +79,31 @@ public sealed class LatticeParameterStrain : IAnisotropicChemicalStrain
         return new LatticeParameterStrain([.. stoichiometry], [.. a], [.. c], maximumConcentration, referenceStoichiometry);
     }
 
-    public (double AlongA, double AlongC) PrincipalStrains(double concentration)
+    /// <summary>Exact piecewise-linear strains (the tables used by the fast path agree to ~1e-6).</summary>
+    public (double AlongA, double AlongC) PrincipalStrainsExact(double concentration)
     {
         var x = concentration / MaximumConcentration;
         return (Interpolate(_a, x) / _aReference - 1, Interpolate(_c, x) / _cReference - 1);
     }
 
+    public (double AlongA, double AlongC) PrincipalStrains(double concentration)
+    {
+        var (i, w) = Locate(concentration);
+        return (_tableA[i] + w * (_tableA[i + 1] - _tableA[i]), _tableC[i] + w * (_tableC[i + 1] - _tableC[i]));
+    }
+
     /// <summary>Isotropic equivalent: the linear strain of the same volume change, ((1+εa)²(1+εc))^(1/3) − 1.</summary>
     public double Strain(double concentration)
     {
-        var (ea, ec) = PrincipalStrains(concentration);
-        return Math.Cbrt((1 + ea) * (1 + ea) * (1 + ec)) - 1;
+        var (i, w) = Locate(concentration);
+        return _tableIsotropic[i] + w * (_tableIsotropic[i + 1] - _tableIsotropic[i]);
+    }
+
+    private (int Index, double Weight) Locate(double concentration)
+    {
+        var t = Math.Clamp(concentration / MaximumConcentration, 0, 1) * TableIntervals;
+        var i = Math.Min((int)t, TableIntervals - 1);
+        return (i, t - i);
     }
 
     private double Interpolate(double[] values, double x)

@@ -1,5 +1,8 @@
 // Radial grid of a spherical particle with precomputed quadrature weights for ∫ r² θ(r) dr,
 // so a stress evaluation is one O(N) pass with no allocation.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DigitalTwin.Physics.Mechanics.Sphere;
 
 /// <summary>Nodes r_0 = 0 &lt; r_1 &lt; … &lt; r_(N−1) = R, shared by every particle class of one size.</summary>
@@ -11,10 +14,17 @@ public sealed class SphereGrid
     private readonly double[] _radius;
     private readonly int[] _stencilStart;
     private readonly double[] _weights;
+    private readonly double[] _inverseCube;
 
     private SphereGrid(double[] radius)
     {
         _radius = radius;
+        _inverseCube = new double[radius.Length];
+        for (var i = 1; i < radius.Length; i++)
+        {
+            _inverseCube[i] = 1 / (radius[i] * radius[i] * radius[i]);
+        }
+
         var segments = radius.Length - 1;
         _stencilStart = new int[segments];
         _weights = new double[segments * Stencil];
@@ -56,6 +66,9 @@ public sealed class SphereGrid
 
     /// <summary>Node radii [m].</summary>
     public ReadOnlySpan<double> Nodes => _radius;
+
+    /// <summary>1 / r_i³ [m-3] (0 at the centre), so the stress loop needs no division.</summary>
+    public ReadOnlySpan<double> InverseCube => _inverseCube;
 
     /// <summary>A grid of <paramref name="count"/> equally spaced nodes from 0 to R.</summary>
     public static SphereGrid Uniform(double radius, int count)
@@ -109,22 +122,42 @@ public sealed class SphereGrid
     /// <summary>Cumulative integrals I_i = ∫_0^{r_i} r² θ dr for a nodal field θ.</summary>
     public void CumulativeMoment(ReadOnlySpan<double> theta, Span<double> moment)
     {
-        moment[0] = 0;
-        var sum = 0.0;
-        var w = _weights;
-        var width = Math.Min(Stencil, _radius.Length);
-        for (var i = 0; i < _stencilStart.Length; i++)
+        var n = _radius.Length;
+        if (theta.Length < n || moment.Length < n)
         {
-            var s = _stencilStart[i];
-            var o = i * Stencil;
-            var segment = 0.0;
-            for (var j = 0; j < width; j++)
+            throw new ArgumentException($"fields need {n} entries (theta {theta.Length}, moment {moment.Length})");
+        }
+
+        moment[0] = 0;
+        if (n < Stencil)
+        {
+            var sum0 = 0.0;
+            for (var i = 0; i < n - 1; i++)
             {
-                segment += w[o + j] * theta[s + j];
+                for (var j = 0; j < n; j++)
+                {
+                    sum0 += _weights[i * Stencil + j] * theta[_stencilStart[i] + j];
+                }
+
+                moment[i + 1] = sum0;
             }
 
-            sum += segment;
-            moment[i + 1] = sum;
+            return;
+        }
+
+        // Hot path: four weights per segment, unrolled, no bounds checks (lengths checked above).
+        ref var w = ref MemoryMarshal.GetArrayDataReference(_weights);
+        ref var start = ref MemoryMarshal.GetArrayDataReference(_stencilStart);
+        ref var t = ref MemoryMarshal.GetReference(theta);
+        ref var m = ref MemoryMarshal.GetReference(moment);
+        var sum = 0.0;
+        for (var i = 0; i < n - 1; i++)
+        {
+            ref var wi = ref Unsafe.Add(ref w, i * Stencil);
+            ref var ti = ref Unsafe.Add(ref t, Unsafe.Add(ref start, i));
+            sum += wi * ti + Unsafe.Add(ref wi, 1) * Unsafe.Add(ref ti, 1) + Unsafe.Add(ref wi, 2) * Unsafe.Add(ref ti, 2)
+                + Unsafe.Add(ref wi, 3) * Unsafe.Add(ref ti, 3);
+            Unsafe.Add(ref m, i + 1) = sum;
         }
     }
 

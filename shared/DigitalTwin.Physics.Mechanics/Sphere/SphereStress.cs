@@ -49,18 +49,21 @@ public static class SphereStress
         var displacementOuter = 2 * (1 - 2 * poissonsRatio) / (1 - poissonsRatio) * mean
             + (1 - 2 * poissonsRatio) * surfaceRadialStress / youngsModulus;
         var s = surfaceRadialStress;
-        var sr = output.RadialStress;
-        var st = output.HoopStress;
-        var vm = output.VonMises;
-        var h = output.Hydrostatic;
-        var u = output.Displacement;
+        var sr = output.RadialStress[..n];
+        var st = output.HoopStress[..n];
+        var vm = output.VonMises[..n];
+        var h = output.Hydrostatic[..n];
+        var u = output.Displacement[..n];
+        var inverseCube = grid.InverseCube;
+        var theta = eigenstrain[..n];
+        var moment = scratch[..n];
         for (var i = 0; i < n; i++)
         {
             var r = nodes[i];
             // At the centre I(r)/r³ → θ(0)/3.
-            var q = i == 0 ? eigenstrain[0] / 3 : scratch[i] / (r * r * r);
+            var q = i == 0 ? theta[0] / 3 : moment[i] * inverseCube[i];
             var radial = 2 * e1 * (mean - q) + s;
-            var hoop = e1 * (2 * mean + q - eigenstrain[i]) + s;
+            var hoop = e1 * (2 * mean + q - theta[i]) + s;
             sr[i] = radial;
             st[i] = hoop;
             vm[i] = Math.Abs(hoop - radial);
