@@ -216,6 +216,24 @@ public sealed class ParticleBatch
         }
     }
 
+    /// <summary>Restores a class's strength state (from a caller that keeps state between stateless calls).</summary>
+    public void RestoreStrength(int classIndex, in StrengthState state, double halfCyclePeakDrivingStress, double crackLength)
+    {
+        _strength[classIndex] = state;
+        HalfCyclePeakDrivingStress[classIndex] = halfCyclePeakDrivingStress;
+        var c = _classes[classIndex];
+        if (c.Cracking is not null && crackLength > 0)
+        {
+            CrackLength[classIndex] = crackLength;
+        }
+
+        if (c.StrengthLaw is { } law)
+        {
+            var strength = law.Strength(state, c.Environment);
+            Strength[classIndex] = c.Cracking is { } crack ? Math.Min(strength, crack.CrackLimitedStrength(CrackLength[classIndex])) : strength;
+        }
+    }
+
     /// <summary>Closes the running half cycle of every class and updates its strength.</summary>
     public void EndHalfCycle()
     {
