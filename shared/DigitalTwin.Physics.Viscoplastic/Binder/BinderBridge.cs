@@ -64,6 +64,24 @@ public sealed class BinderBridge
         return Create(BinderGeometryKind.Bridge, particleRadius, particleRadius, volumePerBridge / neck, 0);
     }
 
+    /// <summary>
+    /// A bridge for another binder content: the CBM-to-AM volume ratio scales with the binder mass fraction from
+    /// seed 002's 2 wt % (ratio 0.08067/0.68351), the rest of the construction as in <see cref="Seed002"/>.
+    /// </summary>
+    public static BinderBridge FromBinderMassFraction(double binderMassFraction, double particleRadius)
+    {
+        var p = new Problems("binder bridge");
+        if (!(binderMassFraction > 0 && binderMassFraction < 0.5))
+        {
+            p.Add($"binder mass fraction = {binderMassFraction} must lie in (0, 0.5)");
+        }
+
+        p.Positive("particle radius", particleRadius, "m");
+        p.ThrowIfAny();
+        var seed = Seed002(particleRadius);
+        return Create(BinderGeometryKind.Bridge, particleRadius, particleRadius, seed.Length * binderMassFraction / 0.02, 0);
+    }
+
     /// <summary>Binder strain [-] driven by the particles' linear swelling strains ε1, ε2 [-].</summary>
     public double BinderStrain(double swelling1, double swelling2)
     {
