@@ -20,4 +20,7 @@ public interface IAnisotropicChemicalStrain : IChemicalStrain
 {
     /// <summary>Linear eigenstrain along a (= b) and along c [-] at concentration c [mol.m-3].</summary>
     (double AlongA, double AlongC) PrincipalStrains(double concentration);
+
+    /// <summary>Isotropic and principal strains in one evaluation (the particle loop's hot path).</summary>
+    void Evaluate(double concentration, out double isotropic, out double alongA, out double alongC);
 }

@@ -92,6 +92,14 @@ public sealed class LatticeParameterStrain : IAnisotropicChemicalStrain
         return (_tableA[i] + w * (_tableA[i + 1] - _tableA[i]), _tableC[i] + w * (_tableC[i + 1] - _tableC[i]));
     }
 
+    public void Evaluate(double concentration, out double isotropic, out double alongA, out double alongC)
+    {
+        var (i, w) = Locate(concentration);
+        isotropic = _tableIsotropic[i] + w * (_tableIsotropic[i + 1] - _tableIsotropic[i]);
+        alongA = _tableA[i] + w * (_tableA[i + 1] - _tableA[i]);
+        alongC = _tableC[i] + w * (_tableC[i + 1] - _tableC[i]);
+    }
+
     /// <summary>Isotropic equivalent: the linear strain of the same volume change, ((1+εa)²(1+εc))^(1/3) − 1.</summary>
     public double Strain(double concentration)
     {

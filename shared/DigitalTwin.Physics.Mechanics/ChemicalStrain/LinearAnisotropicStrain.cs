@@ -47,6 +47,14 @@ public sealed class LinearAnisotropicStrain : IAnisotropicChemicalStrain
         return (Beta * ThetaA * dc, Beta * ThetaC * dc);
     }
 
+    public void Evaluate(double concentration, out double isotropic, out double alongA, out double alongC)
+    {
+        var dc = concentration - ReferenceConcentration;
+        alongA = Beta * ThetaA * dc;
+        alongC = Beta * ThetaC * dc;
+        isotropic = Beta * (2 * ThetaA + ThetaC) / 3.0 * dc;
+    }
+
     public double Strain(double concentration) =>
         Beta * (2 * ThetaA + ThetaC) / 3.0 * (concentration - ReferenceConcentration);
 }

@@ -13,8 +13,8 @@ public readonly record struct MismatchEstimate(
 
 public sealed class GrainBoundaryMismatch
 {
-    // RMS normal stress on a randomly oriented plane for a deviatoric stress, per unit von Mises: sqrt(4/45).
-    private static readonly double PlaneNormalFactor = Math.Sqrt(4.0 / 45.0);
+    /// <summary>RMS normal stress on a randomly oriented plane per unit von Mises of a deviatoric stress: sqrt(4/45).</summary>
+    public static readonly double PlaneNormalFactor = Math.Sqrt(4.0 / 45.0);
 
     private GrainBoundaryMismatch(IsotropicElasticity elasticity, double grainSize, double orientationSpread, double boundaryFractureEnergy)
     {

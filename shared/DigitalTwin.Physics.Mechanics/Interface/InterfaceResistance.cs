@@ -9,7 +9,10 @@ public sealed class InterfaceResistance
         BaseResistance = baseResistance;
         DecayLength = decayLength;
         MaximumResistance = maximumResistance;
+        _maximumExponent = Math.Log(maximumResistance / baseResistance);
     }
+
+    private readonly double _maximumExponent;
 
     /// <summary>R0 [Ohm.m2]: bonded interface.</summary>
     public double BaseResistance { get; }
@@ -39,7 +42,6 @@ public sealed class InterfaceResistance
     public double Resistance(double gap)
     {
         var exponent = Math.Max(gap, 0) / DecayLength;
-        var maxExponent = Math.Log(MaximumResistance / BaseResistance);
-        return exponent >= maxExponent ? MaximumResistance : BaseResistance * Math.Exp(exponent);
+        return exponent >= _maximumExponent ? MaximumResistance : BaseResistance * Math.Exp(exponent);
     }
 }

@@ -1,6 +1,7 @@
 // Batched stress + interface + strength update for many particle classes (structure of arrays).
 // One Step per concentration sample; EndHalfCycle closes a charge or discharge and updates the strength.
 using DigitalTwin.Physics.Mechanics.ChemicalStrain;
+using DigitalTwin.Physics.Mechanics.Grains;
 using DigitalTwin.Physics.Mechanics.Sphere;
 using DigitalTwin.Physics.Mechanics.Strength;
 
@@ -14,6 +15,7 @@ public sealed class ParticleBatch
     private readonly double[] _scratch;
     private readonly double[] _eigenstrain;
     private readonly StrengthState[] _strength;
+    private readonly double[] _mismatchNode;
 
     public ParticleBatch(IReadOnlyList<ParticleClass> classes)
     {
@@ -49,6 +51,7 @@ public sealed class ParticleBatch
         VonMises = new double[nodes];
         Hydrostatic = new double[nodes];
         Displacement = new double[nodes];
+        _mismatchNode = new double[nodes];
         Kappa = new double[_patchOffset[^1]];
         PatchGap = new double[_patchOffset[^1]];
         _strength = new StrengthState[n];
@@ -278,6 +281,23 @@ public sealed class ParticleBatch
                 theta[i] = factor * (c[i] - reference);
             }
         }
+        else if (strain is IAnisotropicChemicalStrain principal && cls.Mismatch is not null)
+        {
+            // One lookup per node gives the swelling and the grain mismatch driving stress together.
+            var mismatch = cls.Mismatch;
+            var mismatchMax = 0.0;
+            var normal = _mismatchNode.AsSpan(o, n);
+            for (var i = 0; i < n; i++)
+            {
+                principal.Evaluate(c[i], out var iso, out var ea, out var ec);
+                theta[i] = iso;
+                var nodeVm = mismatch.VonMises(ea, ec);
+                mismatchMax = Math.Max(mismatchMax, nodeVm);
+                normal[i] = nodeVm;
+            }
+
+            MismatchStress[k] = mismatchMax;
+        }
         else
         {
             for (var i = 0; i < n; i++)
@@ -321,28 +341,22 @@ public sealed class ParticleBatch
             Hydrostatic.AsSpan(o, n), Displacement.AsSpan(o, n));
         SphereStress.Evaluate(grid, theta, cls.Elasticity.YoungsModulus, cls.Elasticity.PoissonsRatio, surfaceTraction, scratch, output);
 
-        // Mean stoichiometry: volume average of c/c_max, reusing the moment kernel on the concentration.
-        grid.CumulativeMoment(c, scratch);
-        MeanStoichiometry[k] = 3 * scratch[n - 1] / (radius * radius * radius) / cmax;
+        MeanStoichiometry[k] = grid.VolumeAverage(c) / cmax;
 
         var maxVm = 0.0;
         var driving = 0.0;
-        var mismatchMax = 0.0;
         var sr = output.RadialStress;
         var st = output.HoopStress;
         var vm = output.VonMises;
-        var mismatch = cls.Mismatch;
-        var anisotropic = strain as IAnisotropicChemicalStrain;
+        var withMismatch = cls.Mismatch is not null && strain is IAnisotropicChemicalStrain;
+        var mismatchNode = _mismatchNode.AsSpan(o, n);
         for (var i = 0; i < n; i++)
         {
             maxVm = Math.Max(maxVm, vm[i]);
             var tensile = Math.Max(Math.Max(sr[i], st[i]), 0);
-            if (mismatch is not null && anisotropic is not null)
+            if (withMismatch)
             {
-                var (ea, ec) = anisotropic.PrincipalStrains(c[i]);
-                var mvm = mismatch.VonMises(ea, ec);
-                mismatchMax = Math.Max(mismatchMax, mvm);
-                tensile += mismatch.BoundaryNormalStress(ea, ec);
+                tensile += GrainBoundaryMismatch.PlaneNormalFactor * mismatchNode[i];
             }
 
             driving = Math.Max(driving, tensile);
@@ -350,7 +364,6 @@ public sealed class ParticleBatch
 
         SurfaceHoopStress[k] = st[n - 1];
         MaximumVonMises[k] = maxVm;
-        MismatchStress[k] = mismatchMax;
         DrivingStress[k] = driving;
         HalfCyclePeakDrivingStress[k] = Math.Max(HalfCyclePeakDrivingStress[k], driving);
         if (cls.Cracking is { } crack)

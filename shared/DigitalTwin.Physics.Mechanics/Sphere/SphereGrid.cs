@@ -15,6 +15,7 @@ public sealed class SphereGrid
     private readonly int[] _stencilStart;
     private readonly double[] _weights;
     private readonly double[] _inverseCube;
+    private readonly double[] _volumeWeights;
 
     private SphereGrid(double[] radius)
     {
@@ -56,7 +57,21 @@ public sealed class SphereGrid
                 }
             }
         }
+
+        // 3/R³ Σ_segments Σ_j w θ_j collapsed per node: the volume average is one dot product.
+        _volumeWeights = new double[radius.Length];
+        var r3 = radius[^1] * radius[^1] * radius[^1];
+        for (var i = 0; i < segments; i++)
+        {
+            for (var j = 0; j < width; j++)
+            {
+                _volumeWeights[_stencilStart[i] + j] += 3 * _weights[i * Stencil + j] / r3;
+            }
+        }
     }
+
+    /// <summary>Weights whose dot product with a nodal field is its volume average.</summary>
+    public ReadOnlySpan<double> VolumeWeights => _volumeWeights;
 
     /// <summary>Number of nodes.</summary>
     public int Count => _radius.Length;
@@ -164,9 +179,13 @@ public sealed class SphereGrid
     /// <summary>Volume average 3/R³ ∫ r² θ dr of a nodal field.</summary>
     public double VolumeAverage(ReadOnlySpan<double> theta)
     {
-        Span<double> moment = theta.Length <= 512 ? stackalloc double[theta.Length] : new double[theta.Length];
-        CumulativeMoment(theta, moment);
-        var r = Radius;
-        return 3 * moment[^1] / (r * r * r);
+        var w = _volumeWeights;
+        var sum = 0.0;
+        for (var i = 0; i < w.Length; i++)
+        {
+            sum += w[i] * theta[i];
+        }
+
+        return sum;
     }
 }
