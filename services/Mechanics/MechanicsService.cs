@@ -307,8 +307,7 @@ public sealed class MechanicsService : MechanicsServiceBase
         {
             state.PatchMaxSeparation.AddRange(batch.Kappa);
             state.MaxEffectiveSeparation = batch.Kappa.Max();
-            // Dissipated energy per area: Gc times the damaged share of the triangle, area-averaged over patches.
-            state.DissipatedEnergy = batch.Kappa.Select(k => Dissipated(law, k)).Average();
+            state.DissipatedEnergy = batch.Kappa.Select(law.DissipatedEnergy).Average();
         }
 
         result.State = state;
@@ -317,10 +316,6 @@ public sealed class MechanicsService : MechanicsServiceBase
         result.ContactFraction = face is null ? 0 : batch.ContactFraction[0];
         result.InterfaceResistance = batch.InterfaceResistance[0];
     }
-
-    // For a bilinear law the energy dissipated when the history reaches κ is Gc·d(κ)·κ/δf·… exactly σc(κ − δ0)/2.
-    private static double Dissipated(BilinearCohesiveLaw law, double kappa) =>
-        kappa <= law.OnsetSeparation ? 0 : kappa >= law.FinalSeparation ? law.FractureEnergy : 0.5 * law.Strength * (kappa - law.OnsetSeparation) * law.FinalSeparation / kappa;
 
     private static StrengthState State(ParticleBatch batch, double time)
     {

@@ -61,6 +61,21 @@ public sealed class CohesiveInterfaceTests
     }
 
     [Fact]
+    public void DissipatedPlusRecoverableEnergyEqualsTheWorkDoneAtEveryDamageState()
+    {
+        // Work to κ on the envelope = ½σcδ0 + ∫ softening; recoverable = ½ t(κ) κ; their difference is dissipated.
+        foreach (var fraction in new[] { 0.0, 0.1, 0.5, 0.9, 1.0 })
+        {
+            var kappa = Law.OnsetSeparation + fraction * (Law.FinalSeparation - Law.OnsetSeparation);
+            var t = Law.Strength * (Law.FinalSeparation - kappa) / (Law.FinalSeparation - Law.OnsetSeparation);
+            var work = 0.5 * Law.Strength * Law.OnsetSeparation + 0.5 * (Law.Strength + t) * (kappa - Law.OnsetSeparation);
+            Assert.Equal(work - 0.5 * t * kappa, Law.DissipatedEnergy(kappa), 1e-12);
+        }
+
+        Assert.Equal(1.0, Law.DissipatedEnergy(2 * Law.FinalSeparation));
+    }
+
+    [Fact]
     public void ClosingAFullyDamagedInterfacePreventsInterpenetrationButDoesNotRebond()
     {
         var broken = Law.Evaluate(2 * Law.FinalSeparation, 0, 0).Kappa;

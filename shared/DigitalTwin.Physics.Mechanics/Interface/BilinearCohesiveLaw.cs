@@ -81,6 +81,22 @@ public sealed class BilinearCohesiveLaw
             : FinalSeparation * (kappa - OnsetSeparation) / (kappa * (FinalSeparation - OnsetSeparation));
     }
 
+    /// <summary>
+    /// Energy dissipated per area [J.m-2] once the history reached κ [m]: work to κ minus the recoverable elastic
+    /// energy, σc δf (κ − δ0) / (2(δf − δ0)); Gc at full separation.
+    /// </summary>
+    public double DissipatedEnergy(double kappa)
+    {
+        if (kappa <= OnsetSeparation)
+        {
+            return 0;
+        }
+
+        return kappa >= FinalSeparation
+            ? FractureEnergy
+            : 0.5 * Strength * FinalSeparation * (kappa - OnsetSeparation) / (FinalSeparation - OnsetSeparation);
+    }
+
     /// <summary>Traction and tangent at separation (δ_n, δ_s) [m] given the history κ_old [m].</summary>
     public CohesiveResponse Evaluate(double normalSeparation, double shearSeparation, double kappaOld)
     {
