@@ -1,12 +1,10 @@
 // The Mechanics service on a real loopback Kestrel host, called through MechanicsServiceClient: stresses from a
 // profile, a batched particle update across a half cycle, per-item diagnostics, and the grain mismatch estimate.
-using System.Net;
 using DigitalTwin.Contracts.Common.V1;
 using DigitalTwin.Contracts.Mechanics.V1;
 using DigitalTwin.Rpc;
+using DigitalTwin.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace DigitalTwin.Services.Mechanics.Tests;
@@ -21,19 +19,16 @@ public sealed class MechanicsServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        ListenOptions? endpoint = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o =>
+        // The service's own host set-up (shared solver host) on a free loopback port.
+        _app = SolverHost.Create([], options =>
         {
-            o.Protocols = HttpProtocols.Http2;
-            endpoint = o;
-        }));
-        builder.Services.AddRpcServer();
-        _app = builder.Build();
+            options.ServiceName = "mechanics-test";
+            options.Port = 0;
+            options.MinimumLogLevel = LogLevel.Warning;
+        });
         _app.MapRpcService(MechanicsServiceBase.Bind(new MechanicsService()));
         await _app.StartAsync().WaitAsync(Timeout);
-        _channel = RpcChannel.ForAddress($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}");
+        _channel = RpcChannel.ForAddress(_app.GetRpcAddresses()[0].ToString().TrimEnd('/'));
     }
 
     public async Task DisposeAsync()

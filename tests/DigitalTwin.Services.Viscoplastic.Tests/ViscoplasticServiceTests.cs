@@ -1,12 +1,10 @@
 // The Viscoplastic service on a real loopback Kestrel host, called through ViscoplasticServiceClient: a batch of
 // material points with state round trip, a tensile test, and the streamed seed-002 cycling study.
-using System.Net;
 using DigitalTwin.Contracts.Common.V1;
 using DigitalTwin.Contracts.Viscoplastic.V1;
 using DigitalTwin.Rpc;
+using DigitalTwin.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace DigitalTwin.Services.Viscoplastic.Tests;
@@ -21,19 +19,16 @@ public sealed class ViscoplasticServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        ListenOptions? endpoint = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o =>
+        // The service's own host set-up (shared solver host) on a free loopback port.
+        _app = SolverHost.Create([], options =>
         {
-            o.Protocols = HttpProtocols.Http2;
-            endpoint = o;
-        }));
-        builder.Services.AddRpcServer();
-        _app = builder.Build();
+            options.ServiceName = "viscoplastic-test";
+            options.Port = 0;
+            options.MinimumLogLevel = LogLevel.Warning;
+        });
         _app.MapRpcService(ViscoplasticServiceBase.Bind(new ViscoplasticService()));
         await _app.StartAsync().WaitAsync(Timeout);
-        _channel = RpcChannel.ForAddress($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}");
+        _channel = RpcChannel.ForAddress(_app.GetRpcAddresses()[0].ToString().TrimEnd('/'));
     }
 
     public async Task DisposeAsync()

@@ -18,6 +18,10 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
     private const int CancelledByClient = 1;
     private const int CancelledByDispose = 2;
 
+    /// <summary>Request bytes a writer may queue before waiting for the transport (bounds memory per call).</summary>
+    private const int MaxPendingBytes = 64 * 1024;
+    private const int InitialPendingBytes = 16 * 1024;
+
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
 
     private readonly RpcChannel _channel;
@@ -46,6 +50,12 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
     private bool _writing;
     private bool _requestCompleted;
     private bool _hasTimer;
+    private Stream? _requestStream;
+    private byte[]? _pending;
+    private int _pendingLength;
+    private bool _draining;
+    private Exception? _sendError;
+    private TaskCompletionSource _sendProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ClientCall(RpcChannel channel, Method<TRequest, TResponse> method, CallOptions options)
     {
@@ -229,15 +239,37 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
 
         ThrowIfFinished();
         _writing = true;
-        byte[]? framed = null;
         try
         {
-            framed = RequestFraming.Frame(message, _requestCompression, _channel.MaxSendMessageSize, out var length);
-            using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_token, cancellationToken) : null;
-            var token = linked?.Token ?? _token;
-            var stream = await _streamingContent!.StreamTask.WaitAsync(token).ConfigureAwait(false);
-            await stream.WriteAsync(framed.AsMemory(0, length), token).ConfigureAwait(false);
-            await stream.FlushAsync(token).ConfigureAwait(false);
+            var stream = _requestStream ?? await WaitForRequestStreamAsync(cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                Task progress;
+                lock (_lock)
+                {
+                    if (_sendError is not null)
+                    {
+                        break;
+                    }
+
+                    if (_pendingLength < MaxPendingBytes)
+                    {
+                        AppendFrame(message);
+                        if (!_draining)
+                        {
+                            _draining = true;
+                            ThreadPool.UnsafeQueueUserWorkItem(static call => _ = call.DrainAsync(), this, preferLocal: false);
+                        }
+
+                        return;
+                    }
+
+                    // Backpressure: the transport (HTTP/2 flow control) has not taken the last batch yet.
+                    progress = _sendProgress.Task;
+                }
+
+                await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && _status is null)
         {
@@ -255,18 +287,134 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
         finally
         {
             _writing = false;
-            if (framed is not null)
+        }
+
+        ThrowIfFinished();
+        throw Fail(_sendError!);
+    }
+
+    async Task IClientStreamWriter<TRequest>.CompleteAsync()
+    {
+        _requestCompleted = true;
+        if (_streamingContent is null)
+        {
+            return;
+        }
+
+        // Everything written must reach the transport before END_STREAM.
+        while (true)
+        {
+            Task progress;
+            lock (_lock)
             {
-                ArrayPool<byte>.Shared.Return(framed);
+                if (!_draining || _sendError is not null || _status is not null)
+                {
+                    break;
+                }
+
+                progress = _sendProgress.Task;
             }
+
+            await progress.ConfigureAwait(false);
+        }
+
+        _streamingContent.Complete();
+    }
+
+    private async Task<Stream> WaitForRequestStreamAsync(CancellationToken cancellationToken)
+    {
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_token, cancellationToken) : null;
+        _requestStream = await _streamingContent!.StreamTask.WaitAsync(linked?.Token ?? _token).ConfigureAwait(false);
+        return _requestStream;
+    }
+
+    /// <summary>Frames a message onto the pending batch (caller holds the lock).</summary>
+    private void AppendFrame(TRequest message)
+    {
+        var framed = RequestFraming.Frame(message, _requestCompression, _channel.MaxSendMessageSize, out var length);
+        try
+        {
+            if (_pending is null || _pending.Length - _pendingLength < length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_pendingLength + length, InitialPendingBytes));
+                if (_pending is not null)
+                {
+                    _pending.AsSpan(0, _pendingLength).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(_pending);
+                }
+
+                _pending = larger;
+            }
+
+            framed.AsSpan(0, length).CopyTo(_pending.AsSpan(_pendingLength));
+            _pendingLength += length;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(framed);
         }
     }
 
-    Task IClientStreamWriter<TRequest>.CompleteAsync()
+    /// <summary>
+    /// Sends the pending batch from the thread pool: while one batch is on its way the writer keeps adding
+    /// to the next, so a writer in a tight loop shares DATA frames and socket writes among many messages.
+    /// </summary>
+    private async Task DrainAsync()
     {
-        _requestCompleted = true;
-        _streamingContent?.Complete();
-        return Task.CompletedTask;
+        byte[]? spare = null;
+        var stream = _requestStream!;
+        while (true)
+        {
+            byte[] batch;
+            int length;
+            lock (_lock)
+            {
+                if (_pendingLength == 0 || _status is not null)
+                {
+                    _draining = false;
+                    SignalProgress();
+                    break;
+                }
+
+                batch = _pending!;
+                length = _pendingLength;
+                _pending = spare;
+                _pendingLength = 0;
+                SignalProgress();
+            }
+
+            try
+            {
+                await stream.WriteAsync(batch.AsMemory(0, length), _token).ConfigureAwait(false);
+                await stream.FlushAsync(_token).ConfigureAwait(false);
+                spare = batch;
+            }
+            catch (Exception ex)
+            {
+                ArrayPool<byte>.Shared.Return(batch);
+                lock (_lock)
+                {
+                    _sendError = ex;
+                    _draining = false;
+                    SignalProgress();
+                }
+
+                break;
+            }
+        }
+
+        if (spare is not null)
+        {
+            ArrayPool<byte>.Shared.Return(spare);
+        }
+    }
+
+    /// <summary>Wakes writers waiting for room or for the drain to finish (caller holds the lock).</summary>
+    private void SignalProgress()
+    {
+        var previous = _sendProgress;
+        _sendProgress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
     }
 
     /// <summary>Checks the deadline and links the caller's token; false (with the exception) when the call cannot start.</summary>
@@ -573,9 +721,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
         foreach (var header in headers.NonValidated)
         {
             var key = GrpcProtocol.LowerKey(header.Key);
-            if (GrpcProtocol.IsReservedHeader(key))
+            if (GrpcProtocol.IsReservedHeader(key) || key is "date" or "server" or "alt-svc")
             {
-                continue;
+                continue; // HTTP's own response headers are not call metadata
             }
 
             foreach (var value in header.Value)
