@@ -68,6 +68,9 @@ public abstract class CellModel
 
     public string LastProblemVariable { get; protected set; } = "";
 
+    /// <summary>Newton iterations since construction (diagnostics and benchmarks).</summary>
+    public long NewtonIterations { get; protected set; }
+
     /// <summary>Accepted steps since the last restart (1 means the next step may use BDF2).</summary>
     protected int HistoryCount { get; private set; }
 

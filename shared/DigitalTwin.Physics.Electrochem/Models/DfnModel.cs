@@ -272,6 +272,7 @@ public sealed class DfnModel : CellModel
         var last = _n - 1;
         for (var it = 0; it < MaxIterations; it++)
         {
+            NewtonIterations++;
             var id = current / area;
             Assemble(id, a0h, a1h, a2h, freeze, out var dRdI0, out var dRdI1, out var dRdI2Last);
             var voltage = _phis[last] - id * 0.5 * _dx[last] / _sigmaP;

@@ -267,6 +267,7 @@ public sealed class SingleParticleModel : CellModel
 
         for (var it = 0; it < MaxIterations; it++)
         {
+            NewtonIterations++;
             double an = 0, bn = 0;
             if (_neg is not null)
             {

@@ -100,6 +100,9 @@ public sealed class CellParameters
 
     public bool HalfCell => Negative is null;
 
+    /// <summary>Name prefixes of the materials of a blended electrode (none for a single material).</summary>
+    public static readonly IReadOnlyList<string> MaterialPrefixes = ["", "Primary: ", "Secondary: ", "Tertiary: "];
+
     private static readonly ParameterFunction Missing = ParameterFunction.Constant(double.NaN);
 
     /// <summary>Current of 1C [A].</summary>
@@ -176,67 +179,87 @@ public sealed class CellParameters
         var lower = side.ToLowerInvariant();
         var thickness = r.Scalar($"{side} electrode thickness [m]", 1e-7, 1e-2, "m");
         var porosity = r.Scalar($"{side} electrode porosity", 1e-3, 1, "");
-        var epsS = r.Scalar($"{side} electrode active material volume fraction", 1e-3, 1, "");
-        var radius = r.Scalar($"{side} particle radius [m]", 1e-9, 1e-3, "m");
-        var cmax = r.Scalar($"Maximum concentration in {lower} electrode [mol.m-3]", 100, 1e6, "mol.m-3");
-        var c0 = r.Scalar($"Initial concentration in {lower} electrode [mol.m-3]", 0, 1e6, "mol.m-3");
+        var blend = r.Set.Contains($"Primary: {side} electrode OCP [V]");
+        var epsS = blend ? double.NaN : r.Scalar($"{side} electrode active material volume fraction", 1e-3, 1, "");
+        var radius = blend ? double.NaN : r.Scalar($"{side} particle radius [m]", 1e-9, 1e-3, "m");
+        var cmax = blend ? double.NaN : r.Scalar($"Maximum concentration in {lower} electrode [mol.m-3]", 100, 1e6, "mol.m-3");
+        var c0 = blend ? double.NaN : r.Scalar($"Initial concentration in {lower} electrode [mol.m-3]", 0, 1e6, "mol.m-3");
         var sigma = r.Scalar($"{side} electrode conductivity [S.m-1]", 1e-6, 1e8, "S.m-1");
         var bs = r.Scalar($"{side} electrode Bruggeman coefficient (electrode)", 0, 10, "", fallback: 0);
         var be = r.Scalar($"{side} electrode Bruggeman coefficient (electrolyte)", 0, 10, "");
         var alpha = r.Scalar($"{side} electrode charge transfer coefficient", 0.01, 0.99, "", fallback: 0.5);
-        var sto0 = cmax > 0 ? c0 / cmax : 0.5;
-        if (!(sto0 is > 0 and < 1) && cmax > 0 && c0 > 0)
-        {
-            problems.Add($"'Initial concentration in {lower} electrode [mol.m-3]' = {c0} is outside (0, c_max = {cmax})");
-        }
-
-        if (porosity + epsS > 1.0 + 1e-9)
+        if (!blend && porosity + epsS > 1.0 + 1e-9)
         {
             problems.Add($"{side} electrode: porosity {porosity} + active material fraction {epsS} exceed 1");
         }
 
-        var ocp = r.Function($"{side} electrode OCP [V]", ["sto"], sto0, 0, -0.5, 6, "V");
-        var diffusivity = r.Function($"{side} particle diffusivity [m2.s-1]", ["sto", "T"], sto0, 298.15, 1e-22, 1e-8, "m2.s-1");
-        var j0Name = $"{side} electrode exchange-current density [A.m-2]";
-        var j0Entry = r.Set.Find(j0Name);
-        var stoichiometryForm = j0Entry is not null && (j0Entry.Value.Arguments.Count == 0 || j0Entry.Value.Arguments[0] == "sto");
-        if (OptionTable.Is(options.ExchangeCurrent, "standard") && stoichiometryForm)
+        // A blend (BPX "Particle" map) is written "Primary: ...", "Secondary: ..." as PyBaMM does; else one material.
+        var prefixes = MaterialPrefixes.Where(m => m.Length > 0 && r.Set.Contains($"{m}{side} electrode OCP [V]")).ToList();
+        if (prefixes.Count == 0)
         {
-            problems.Add($"'{j0Name}' is a function of stoichiometry only, but option exchange current = 'standard' needs (c_e, c_s_surf, c_s_max, T)");
-        }
-
-        if (OptionTable.Is(options.ExchangeCurrent, "stoichiometry") && !stoichiometryForm)
-        {
-            problems.Add($"'{j0Name}' takes (c_e, c_s_surf, c_s_max, T), but option exchange current = 'stoichiometry' needs (sto, T)");
-        }
-
-        var j0 = stoichiometryForm
-            ? r.Function(j0Name, ["sto", "T"], sto0, 298.15, 1e-12, 1e6, "A.m-2")
-            : r.Function(j0Name, ["c_e", "c_s_surf", "c_s_max", "T"], 1000, 0.5 * cmax, 1e-12, 1e6, "A.m-2", cmax);
-        var areaGiven = r.Set.Find($"{side} electrode surface area to volume ratio [m-1]");
-        if (ocp is null || diffusivity is null || j0 is null)
-        {
-            return null;
+            prefixes.Add("");
         }
 
         var result = new List<ParticleClass>();
-        var (radii, fractions) = SizeClasses(radius, classes, options.SizeSpread);
-        var aScale = areaGiven is not null ? areaGiven.Value.Evaluate(0) / (3 * epsS / radius) : 1.0;
-        for (var k = 0; k < radii.Length; k++)
+        foreach (var m in prefixes)
         {
-            var eps = epsS * fractions[k];
-            result.Add(new ParticleClass
+            var mRadius = m.Length == 0 ? radius : r.Scalar($"{m}{side} particle radius [m]", 1e-9, 1e-3, "m");
+            var mCmax = m.Length == 0 ? cmax : r.Scalar($"{m}Maximum concentration in {lower} electrode [mol.m-3]", 100, 1e6, "mol.m-3");
+            var mC0 = m.Length == 0 ? c0 : r.Scalar($"{m}Initial concentration in {lower} electrode [mol.m-3]", 0, 1e6, "mol.m-3");
+            var mEps = m.Length == 0 ? epsS : r.Scalar($"{m}{side} electrode active material volume fraction", 1e-4, 1, "");
+            var sto0 = mCmax > 0 ? mC0 / mCmax : 0.5;
+            if (!(sto0 is > 0 and < 1) && mCmax > 0 && mC0 > 0)
             {
-                Radius = radii[k],
-                VolumeFraction = eps,
-                SurfaceAreaPerVolume = aScale * 3 * eps / radii[k],
-                MaxConcentration = cmax,
-                InitialConcentration = c0,
-                Diffusivity = diffusivity,
-                Ocp = ocp,
-                ExchangeCurrent = j0,
-                StoichiometryExchangeCurrent = stoichiometryForm,
-            });
+                problems.Add($"'{m}Initial concentration in {lower} electrode [mol.m-3]' = {mC0} is outside (0, c_max = {mCmax})");
+            }
+
+            var ocp = r.Function($"{m}{side} electrode OCP [V]", ["sto"], sto0, 0, -0.5, 6, "V");
+            var diffusivity = r.Function($"{m}{side} particle diffusivity [m2.s-1]", ["sto", "T"], sto0, 298.15, 1e-22, 1e-8, "m2.s-1");
+            var j0Name = $"{m}{side} electrode exchange-current density [A.m-2]";
+            var j0Entry = r.Set.Find(j0Name);
+            var stoichiometryForm = j0Entry is not null && (j0Entry.Value.Arguments.Count == 0 || j0Entry.Value.Arguments[0] == "sto");
+            if (OptionTable.Is(options.ExchangeCurrent, "standard") && stoichiometryForm)
+            {
+                problems.Add($"'{j0Name}' is a function of stoichiometry only, but option exchange current = 'standard' needs (c_e, c_s_surf, c_s_max, T)");
+            }
+
+            if (OptionTable.Is(options.ExchangeCurrent, "stoichiometry") && !stoichiometryForm)
+            {
+                problems.Add($"'{j0Name}' takes (c_e, c_s_surf, c_s_max, T), but option exchange current = 'stoichiometry' needs (sto, T)");
+            }
+
+            var j0 = stoichiometryForm
+                ? r.Function(j0Name, ["sto", "T"], sto0, 298.15, 1e-12, 1e6, "A.m-2")
+                : r.Function(j0Name, ["c_e", "c_s_surf", "c_s_max", "T"], 1000, 0.5 * mCmax, 1e-12, 1e6, "A.m-2", mCmax);
+            var areaGiven = r.Set.Find($"{m}{side} electrode surface area to volume ratio [m-1]");
+            if (ocp is null || diffusivity is null || j0 is null || double.IsNaN(mRadius) || double.IsNaN(mEps))
+            {
+                continue;
+            }
+
+            var (radii, fractions) = SizeClasses(mRadius, classes, options.SizeSpread);
+            var aScale = areaGiven is not null ? areaGiven.Value.Evaluate(0) / (3 * mEps / mRadius) : 1.0;
+            for (var k = 0; k < radii.Length; k++)
+            {
+                var eps = mEps * fractions[k];
+                result.Add(new ParticleClass
+                {
+                    Radius = radii[k],
+                    VolumeFraction = eps,
+                    SurfaceAreaPerVolume = aScale * 3 * eps / radii[k],
+                    MaxConcentration = mCmax,
+                    InitialConcentration = mC0,
+                    Diffusivity = diffusivity,
+                    Ocp = ocp,
+                    ExchangeCurrent = j0,
+                    StoichiometryExchangeCurrent = stoichiometryForm,
+                });
+            }
+        }
+
+        if (result.Count == 0)
+        {
+            return null;
         }
 
         return new ElectrodeParameters

@@ -46,6 +46,9 @@ public sealed class ParameterSet
 
     public IReadOnlyList<ParameterReference> References { get; }
 
+    /// <summary>The only model the data support (a BPX "SPM" file has no electrolyte), or null for any.</summary>
+    public string? RestrictedToModel { get; init; }
+
     public IReadOnlyCollection<ParameterEntry> Entries => _entries.Values;
 
     public bool Contains(string name) => _entries.ContainsKey(name);
