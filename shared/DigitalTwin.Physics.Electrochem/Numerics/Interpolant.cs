@@ -86,7 +86,8 @@ public sealed class Interpolant
         return a + t * (b + t * (c + t * d));
     }
 
-    // Not-a-knot: third derivative continuous at x_1 and x_{n-2}. Solved as a dense-free banded system.
+    // Not-a-knot: third derivative continuous at x_1 and x_{n-2}. M_0 and M_{n-1} are written through their
+    // neighbours and substituted into rows 1 and n-2, leaving a tridiagonal system for M_1..M_{n-2}.
     private static double[] NotAKnotSecondDerivatives(double[] x, double[] y)
     {
         var n = x.Length;
@@ -96,39 +97,39 @@ public sealed class Interpolant
             h[i] = x[i + 1] - x[i];
         }
 
-        // Unknowns M_0..M_{n-1}. Rows 1..n-2: h_{i-1} M_{i-1} + 2(h_{i-1}+h_i) M_i + h_i M_{i+1} = 6(s_i - s_{i-1}).
-        // Row 0: h_1 M_0 - (h_0+h_1) M_1 + h_0 M_2 = 0; row n-1 likewise. Eliminate to make it tridiagonal.
-        var sub = new double[n];
-        var diag = new double[n];
-        var sup = new double[n];
-        var rhs = new double[n];
-        for (var i = 1; i < n - 1; i++)
+        var k = n - 2;
+        var sub = new double[k];
+        var diag = new double[k];
+        var sup = new double[k];
+        var rhs = new double[k];
+        for (var r = 0; r < k; r++)
         {
-            sub[i] = h[i - 1];
-            diag[i] = 2 * (h[i - 1] + h[i]);
-            sup[i] = h[i];
-            rhs[i] = 6 * ((y[i + 1] - y[i]) / h[i] - (y[i] - y[i - 1]) / h[i - 1]);
+            var i = r + 1;
+            sub[r] = h[i - 1];
+            diag[r] = 2 * (h[i - 1] + h[i]);
+            sup[r] = h[i];
+            rhs[r] = 6 * ((y[i + 1] - y[i]) / h[i] - (y[i] - y[i - 1]) / h[i - 1]);
         }
 
-        // Row 0 has an extra entry at M_2: remove it with row 1.
+        // M_0 = ((h0 + h1) M_1 - h0 M_2) / h1 ; M_{n-1} = ((h_{n-3} + h_{n-2}) M_{n-2} - h_{n-2} M_{n-3}) / h_{n-3}.
+        diag[0] += sub[0] * (h[0] + h[1]) / h[1];
+        sup[0] -= sub[0] * h[0] / h[1];
+        sub[0] = 0;
+        var a = h[n - 3];
+        var b = h[n - 2];
+        diag[k - 1] += sup[k - 1] * (a + b) / a;
+        if (k > 1)
         {
-            double r0a = h[1], r0b = -(h[0] + h[1]), r0c = h[0];
-            var f = r0c / sup[1];
-            diag[0] = r0a - f * sub[1];
-            sup[0] = r0b - f * diag[1];
-            rhs[0] = -f * rhs[1];
+            sub[k - 1] -= sup[k - 1] * b / a;
         }
 
-        {
-            double ra = h[n - 2], rb = -(h[n - 3] + h[n - 2]), rc = h[n - 3]; // coefficients of M_{n-3}, M_{n-2}, M_{n-1}
-            var f = ra / sub[n - 2];
-            sub[n - 1] = rb - f * diag[n - 2];
-            diag[n - 1] = rc - f * sup[n - 2];
-            rhs[n - 1] = -f * rhs[n - 2];
-        }
-
+        sup[k - 1] = 0;
+        var inner = new double[k];
+        Tridiagonal.Solve(sub, diag, sup, rhs, inner, new double[k]);
         var m = new double[n];
-        Tridiagonal.Solve(sub, diag, sup, rhs, m, new double[n]);
+        Array.Copy(inner, 0, m, 1, k);
+        m[0] = ((h[0] + h[1]) * m[1] - h[0] * m[2]) / h[1];
+        m[n - 1] = ((a + b) * m[n - 2] - b * m[n - 3]) / a;
         return m;
     }
 }
