@@ -57,9 +57,12 @@ internal static class Reference
     public static double VoltageAt(SimulationResult r, double t) =>
         Interpolate(r.Samples.Select(s => s.Time).ToArray(), r.Samples.Select(s => s.Voltage).ToArray(), t);
 
-    public static SimulationResult Run(string set, ModelKind kind, string experiment, ModelOptions? options = null)
+    public static SimulationResult Run(string set, ModelKind kind, string experiment, ModelOptions? options = null) =>
+        Run(ParameterSets.Get(set), kind, experiment, options);
+
+    public static SimulationResult Run(ParameterSet set, ModelKind kind, string experiment, ModelOptions? options = null)
     {
-        var model = ModelFactory.Create(ParameterSets.Get(set), (options ?? new ModelOptions()) with { Model = kind });
+        var model = ModelFactory.Create(set, (options ?? new ModelOptions()) with { Model = kind });
         return new ExperimentRunner().Run(model, Experiment.Parse(experiment));
     }
 }

@@ -96,6 +96,13 @@ public sealed class ExperimentRunner
                 h = Math.Min(h, hMax);
                 var order = model.CanUseSecondOrder ? 2 : 1;
                 var status = model.TryStep(h, control(model.Time + h), order);
+                if (status == StepStatus.NotConverged && model.LastProblemIsLimit && h < 1e-3)
+                {
+                    reason = model.LastProblem;
+                    stop = true;
+                    break;
+                }
+
                 if (status == StepStatus.NotConverged)
                 {
                     rejected++;

@@ -68,6 +68,9 @@ public abstract class CellModel
 
     public string LastProblemVariable { get; protected set; } = "";
 
+    /// <summary>True when the last failure is a physical limit (electrolyte depletion) rather than a numerical one.</summary>
+    public bool LastProblemIsLimit { get; protected set; }
+
     /// <summary>Newton iterations since construction (diagnostics and benchmarks).</summary>
     public long NewtonIterations { get; protected set; }
 

@@ -278,8 +278,10 @@ public sealed class DfnModel : CellModel
             var voltage = _phis[last] - id * 0.5 * _dx[last] / _sigmaP;
             if (!_matrix.Factor())
             {
-                LastProblem = $"singular Jacobian at t = {Time + h:G6} s";
-                LastProblemVariable = "Jacobian";
+                var depleted = _ceC.Min() < 0.01 * _ce0;
+                LastProblem = depleted ? $"electrolyte depleted (c_e = {_ce.Min():G3} mol/m3) at t = {Time + h:G6} s" : $"singular Jacobian at t = {Time + h:G6} s";
+                LastProblemVariable = depleted ? "Electrolyte concentration [mol.m-3]" : "Jacobian";
+                LastProblemIsLimit = depleted;
                 return StepStatus.NotConverged;
             }
 
@@ -337,8 +339,21 @@ public sealed class DfnModel : CellModel
             }
 
             current += dI;
+            LastProblemIsLimit = false;
+            for (var i = 0; i < _n; i++)
+            {
+                if (!(_ce[i] > 0))
+                {
+                    LastProblem = $"electrolyte depleted at x = {_x[i] * 1e6:F1} um at t = {Time + h:G6} s";
+                    LastProblemVariable = "Electrolyte concentration [mol.m-3]";
+                    LastProblemIsLimit = true;
+                    return StepStatus.NotConverged;
+                }
+            }
+
             if (double.IsNaN(maxPhi) || double.IsNaN(maxCe) || double.IsNaN(current))
             {
+                LastProblemIsLimit = _ceC.Min() < 0.01 * _ce0;
                 LastProblem = $"Newton produced NaN at t = {Time + h:G6} s (iteration {it + 1})";
                 LastProblemVariable = double.IsNaN(maxCe) ? "Electrolyte concentration [mol.m-3]" : "Potentials [V]";
                 return StepStatus.NotConverged;
