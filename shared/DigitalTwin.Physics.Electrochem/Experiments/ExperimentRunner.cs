@@ -118,6 +118,7 @@ public sealed class ExperimentRunner
                 if (status == StepStatus.LimitReached)
                 {
                     // A physical limit (stoichiometry 0 or 1, electrolyte depletion): land just before it and stop.
+                    var limit = model.LastProblem;
                     var (hOk, found) = LastGood(model, control, h, order);
                     if (found)
                     {
@@ -127,7 +128,7 @@ public sealed class ExperimentRunner
                         samples.Add(Make(model, s));
                     }
 
-                    reason = model.LastProblem;
+                    reason = limit;
                     stop = true;
                     break;
                 }

@@ -266,7 +266,7 @@ public sealed class DfnModel : CellModel
         var current = control.Mode == ControlMode.Current ? control.Value : _currentC;
         if (control.Mode == ControlMode.Power && current == 0)
         {
-            current = control.Value / Math.Max(Voltage, 0.1);
+            current = control.Value / Math.Max(Voltage > 0 ? Voltage : OpenCircuitVoltage(), 0.1);
         }
 
         var last = _n - 1;

@@ -262,7 +262,7 @@ public sealed class SingleParticleModel : CellModel
         var id = (control.Mode == ControlMode.Current ? control.Value : _currentC) / area;
         if (control.Mode == ControlMode.Power && id == 0)
         {
-            id = control.Value / Math.Max(Voltage, 0.1) / area;
+            id = control.Value / Math.Max(Voltage > 0 ? Voltage : OpenCircuitVoltage(), 0.1) / area;
         }
 
         for (var it = 0; it < MaxIterations; it++)
