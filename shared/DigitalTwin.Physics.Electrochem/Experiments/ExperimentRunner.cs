@@ -1,5 +1,6 @@
 // Runs an experiment on a cell model with adaptive BDF steps; voltage cut-offs and CV current cut-offs are located
 // inside the step by re-solving with a shorter step (secant/Illinois), not reported at the next step.
+using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Models;
 
 namespace DigitalTwin.Physics.Electrochem.Experiments;
@@ -37,6 +38,7 @@ public sealed class ExperimentRunner
     /// <summary>Hold the first step's initial conditions as they are (false) or re-solve the algebraic state (true).</summary>
     public IProgress<RunProgress>? Progress { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SimulationResult Run(CellModel model, Experiment experiment, CancellationToken cancellationToken = default)
     {
         var samples = new List<Sample>();
@@ -194,13 +196,15 @@ public sealed class ExperimentRunner
     }
 
     // Illinois-modified regula falsi on the step length: g(0) > 0 (accepted state), g(h) <= 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double LocateEvent(CellModel model, Func<double, Control> control, EventKind kind, double threshold, double h, int order)
     {
         double a = 0, b = h;
         var ga = EventValue(model, kind, threshold, trial: false);
         var gb = EventValue(model, kind, threshold, trial: true);
         var side = 0;
-        var tol = kind == EventKind.CurrentBelow ? 1e-9 * Math.Max(threshold, 1e-12) : 1e-9;
+        // 1 uV (or 1e-6 of the current threshold): well above the Newton tolerance, so the root is not chasing noise.
+        var tol = kind == EventKind.CurrentBelow ? 1e-6 * Math.Max(threshold, 1e-12) : 1e-6;
         for (var k = 0; k < 60; k++)
         {
             var m = (a * gb - b * ga) / (gb - ga);

@@ -1,6 +1,7 @@
 // What every cell model (SPM, SPMe, DFN) offers the experiment runner and the live twin: trial steps that are
 // accepted or rejected, a local error estimate, and outputs. Current sign inside the models: I > 0 is DISCHARGE
 // (PyBaMM's convention); the telemetry convention (I > 0 charging) is converted only at the API edge (LiveCell).
+using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Parameters;
 
 namespace DigitalTwin.Physics.Electrochem.Models;
@@ -79,6 +80,9 @@ public abstract class CellModel
 
     public bool CanUseSecondOrder => HistoryCount >= 1;
 
+    /// <summary>Weight w of the linear predictor y + w (y - y_prev) for a step h (0 without history).</summary>
+    protected double ExtrapolationWeight(double h) => HistoryCount >= 1 && _hPrev > 0 ? Math.Min(h / _hPrev, 3) : 0;
+
     /// <summary>Solves the algebraic equations at the current state for the given control (t = 0 or after a jump).</summary>
     public abstract StepStatus Initialise(Control control);
 
@@ -130,6 +134,7 @@ public abstract class CellModel
     /// Milne-type estimate: |y - predictor| times the ratio of error constants, the predictor extrapolating the
     /// last accepted values (quadratic when two earlier steps exist, else linear).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected double EstimateError(ReadOnlySpan<double> trial, ReadOnlySpan<double> y0, ReadOnlySpan<double> y1, ReadOnlySpan<double> y2,
         double h, double scale, double rtol, double atol, int order)
     {

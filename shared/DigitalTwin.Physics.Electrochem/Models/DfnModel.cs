@@ -1,6 +1,7 @@
 // Doyle-Fuller-Newman (P2D) model: finite volumes in x for c_e, phi_e, phi_s (harmonic face coefficients, Bruggeman),
 // particles condensed per node (ElectrodeBank), so each Newton step is one 3x3 block-tridiagonal solve, bordered by
 // one scalar when the current is an unknown (voltage or power control). Full cell or Li-metal half cell.
+using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Numerics;
 using DigitalTwin.Physics.Electrochem.Parameters;
 using DigitalTwin.Physics.Electrochem.Submodels;
@@ -39,6 +40,8 @@ public sealed class DfnModel : CellModel
     private readonly double[] _phisC;
     private readonly double[] _ceP;
     private readonly double[] _ceP2;
+    private readonly double[] _phieP;
+    private readonly double[] _phisP;
 
     // Per-cell coefficients and per-face fluxes of the current iterate.
     private readonly double[] _dEff;
@@ -116,6 +119,8 @@ public sealed class DfnModel : CellModel
         _phisC = new double[_n];
         _ceP = new double[_n];
         _ceP2 = new double[_n];
+        _phieP = new double[_n];
+        _phisP = new double[_n];
         _dEff = new double[_n];
         _dEffSlope = new double[_n];
         _kEff = new double[_n];
@@ -168,19 +173,28 @@ public sealed class DfnModel : CellModel
         _phis.CopyTo(_phisC, 0);
     }
 
-    private void BeginTrial()
+    // Newton starts from the linear extrapolation of the last two accepted states (w = 0 after a restart).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BeginTrial(double w = 0)
     {
-        _ceC.CopyTo(_ce, 0);
-        _phieC.CopyTo(_phie, 0);
-        _phisC.CopyTo(_phis, 0);
-        _neg?.BeginTrial();
-        _pos.BeginTrial();
+        for (var i = 0; i < _n; i++)
+        {
+            _ce[i] = _ceC[i] + w * (_ceC[i] - _ceP[i]);
+            _phie[i] = _phieC[i] + w * (_phieC[i] - _phieP[i]);
+            _phis[i] = _phisC[i] + w * (_phisC[i] - _phisP[i]);
+        }
+
+        _neg?.BeginTrial(w);
+        _pos.BeginTrial(w);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AcceptState()
     {
         _ceP.CopyTo(_ceP2, 0);
         _ceC.CopyTo(_ceP, 0);
+        _phieC.CopyTo(_phieP, 0);
+        _phisC.CopyTo(_phisP, 0);
         CommitAlgebraic();
         _neg?.Accept();
         _pos.Accept();
@@ -191,6 +205,8 @@ public sealed class DfnModel : CellModel
     {
         _ceC.CopyTo(_ceP, 0);
         _ceC.CopyTo(_ceP2, 0);
+        _phieC.CopyTo(_phieP, 0);
+        _phisC.CopyTo(_phisP, 0);
         _neg?.ResetHistory();
         _pos.ResetHistory();
     }
@@ -214,7 +230,7 @@ public sealed class DfnModel : CellModel
 
     public override StepStatus TryStep(double h, Control control, int order)
     {
-        BeginTrial();
+        BeginTrial(ExtrapolationWeight(h));
         var (a0, a1, a2) = BdfWeights(h, order);
         var status = Newton(h, control, a0 / h, a1 / h, a2 / h, freeze: false);
         if (status != StepStatus.Converged)
@@ -225,6 +241,7 @@ public sealed class DfnModel : CellModel
         return CheckLimits();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StepStatus CheckLimits()
     {
         for (var i = 0; i < _n; i++)
@@ -260,6 +277,7 @@ public sealed class DfnModel : CellModel
         return StepStatus.Converged;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StepStatus Newton(double h, Control control, double a0h, double a1h, double a2h, bool freeze)
     {
         var area = Cell.Area;
@@ -270,6 +288,7 @@ public sealed class DfnModel : CellModel
         }
 
         var last = _n - 1;
+        double prevPhi = double.PositiveInfinity, prevCe = double.PositiveInfinity;
         for (var it = 0; it < MaxIterations; it++)
         {
             NewtonIterations++;
@@ -359,7 +378,14 @@ public sealed class DfnModel : CellModel
                 return StepStatus.NotConverged;
             }
 
-            if (maxPhi < 1e-9 && maxCe < 1e-11 * _ce0 && Math.Abs(dI) <= 1e-11 * (Math.Abs(current) + Cell.OneC))
+            // Converged when the update is below tolerance, or when quadratic convergence predicts the next one is.
+            // Lithium is conserved after every Newton update (the balances are linear in the updated currents and their
+            // fluxes telescope), so these tolerances only set the accuracy of the potentials: 0.1 uV and 1e-7 c_e0.
+            var small = maxPhi < 1e-7 && maxCe < 1e-7 * _ce0;
+            var predicted = it > 0 && maxPhi < 1e-4 && maxPhi * maxPhi / prevPhi < 1e-7 && maxCe * maxCe / prevCe < 1e-7 * _ce0;
+            prevPhi = Math.Max(maxPhi, 1e-300);
+            prevCe = Math.Max(maxCe, 1e-300);
+            if ((small || predicted) && Math.Abs(dI) <= 1e-8 * (Math.Abs(current) + Cell.OneC))
             {
                 TrialCurrent = current;
                 TrialVoltage = _phis[last] - current / area * 0.5 * _dx[last] / _sigmaP;
@@ -377,6 +403,7 @@ public sealed class DfnModel : CellModel
     }
 
     // Residuals into _rhs (as -R) and the Jacobian into _matrix. dRdI* are the derivatives w.r.t. the current density.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Assemble(double id, double a0h, double a1h, double a2h, bool freeze, out double dRdI0, out double dRdI1, out double dRdI2Last)
     {
         _matrix.Clear();
@@ -561,6 +588,7 @@ public sealed class DfnModel : CellModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ErrorNorm(double h)
     {
         var rtol = Options.RelativeTolerance;

@@ -52,9 +52,9 @@ public sealed record ModelOptions
     public int PointsParticle { get; init; } = 20;
 
     /// <summary>Relative and absolute (stoichiometry / normalised) local error tolerances of the adaptive steps.</summary>
-    public double RelativeTolerance { get; init; } = 1e-4;
+    public double RelativeTolerance { get; init; } = 1e-3;
 
-    public double AbsoluteTolerance { get; init; } = 1e-6;
+    public double AbsoluteTolerance { get; init; } = 1e-5;
 
     /// <summary>Largest time step [s].</summary>
     public double MaxStep { get; init; } = 600;

@@ -2,6 +2,7 @@
 // u = phi_s - phi_e solved from the electrode's current balance. SPMe adds the electrolyte concentration on the
 // DFN's x-mesh with the uniform-reaction source and the composite electrolyte and solid potential drops
 // (Marquis et al. 2019). Kinetics use the electrode-averaged c_e.
+using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Numerics;
 using DigitalTwin.Physics.Electrochem.Parameters;
 using DigitalTwin.Physics.Electrochem.Submodels;
@@ -256,6 +257,7 @@ public sealed class SingleParticleModel : CellModel
         return s / w;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StepStatus Newton(double h, Control control, double a0h, double a1h, double a2h, bool freeze)
     {
         var area = Cell.Area;
@@ -318,6 +320,7 @@ public sealed class SingleParticleModel : CellModel
     }
 
     // Everything in V besides u_p - u_n: electrolyte and solid ohmic drops (SPMe) and the Li-metal overpotential.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Drop(double id, out double dDrop)
     {
         var etaLi = _counter.Overpotential(id, _vt, out var dEta);
@@ -337,6 +340,7 @@ public sealed class SingleParticleModel : CellModel
 
     // Integrates d(phi_e)/dx = -i_e/kappa_eff + chi tdf d(ln c)/dx with the uniform-reaction i_e(x);
     // returns avg_pos(phi_e) - avg_neg(phi_e) (full cell) or avg_pos(phi_e) with phi_e(0) = -eta_Li (half cell).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ElectrolytePotentialDrop(double id, double etaLi)
     {
         var kappa = _kappa!;
@@ -402,6 +406,7 @@ public sealed class SingleParticleModel : CellModel
     }
 
     // One Newton step of the electrolyte mass balance (tridiagonal) with the uniform source; returns max |dc|.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ElectrolyteStep(double id, double a0h, double a1h, double a2h)
     {
         var onePlus = (1 - _tPlus) / Constants.F;
@@ -450,6 +455,7 @@ public sealed class SingleParticleModel : CellModel
         return worst;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double ErrorNorm(double h)
     {
         var rtol = Options.RelativeTolerance;

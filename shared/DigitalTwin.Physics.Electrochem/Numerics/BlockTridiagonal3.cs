@@ -1,6 +1,7 @@
 // Block-tridiagonal solver with 3x3 blocks (block Thomas): one factorisation, any number of right-hand sides.
 // Block (r, c) of row i is stored at i*9 + r*3 + c. No pivoting across blocks; each 3x3 pivot block is inverted
 // by cofactors, which is exact for the diagonally dominant DFN blocks.
+using System.Runtime.CompilerServices;
 namespace DigitalTwin.Physics.Electrochem.Numerics;
 
 public sealed class BlockTridiagonal3
@@ -36,6 +37,7 @@ public sealed class BlockTridiagonal3
     }
 
     /// <summary>Factorises; returns false if a pivot block is singular.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Factor()
     {
         var d = _tmp;
@@ -78,6 +80,7 @@ public sealed class BlockTridiagonal3
     }
 
     /// <summary>Solves in place: x holds the right-hand side on entry and the solution on return (length 3n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(Span<double> x)
     {
         for (var i = 1; i < _n; i++)

@@ -1,6 +1,7 @@
 // A parameter function of one variable (others fixed, e.g. T in an isothermal run) sampled once onto a fine
 // uniform grid and read back by cubic Hermite interpolation: value and slope in a few nanoseconds in the hot loop.
 // Outside the grid it falls back to the original function, so nothing is clipped.
+using System.Runtime.CompilerServices;
 namespace DigitalTwin.Physics.Electrochem.Numerics;
 
 public sealed class Tabulated
@@ -38,6 +39,7 @@ public sealed class Tabulated
 
     public bool IsConstant => _constant;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Value(double x)
     {
         if (_constant)
@@ -48,6 +50,7 @@ public sealed class Tabulated
         return Evaluate(x, out _);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(double x, out double slope)
     {
         if (_constant)

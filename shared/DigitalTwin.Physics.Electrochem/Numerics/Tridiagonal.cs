@@ -1,9 +1,11 @@
 // Thomas algorithm for tridiagonal systems; the caller supplies the scratch so nothing allocates.
+using System.Runtime.CompilerServices;
 namespace DigitalTwin.Physics.Electrochem.Numerics;
 
 public static class Tridiagonal
 {
     /// <summary>Solves sub[i] x[i-1] + diag[i] x[i] + sup[i] x[i+1] = rhs[i]. Inputs are not modified.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Solve(ReadOnlySpan<double> sub, ReadOnlySpan<double> diag, ReadOnlySpan<double> sup,
         ReadOnlySpan<double> rhs, Span<double> x, Span<double> scratch)
     {

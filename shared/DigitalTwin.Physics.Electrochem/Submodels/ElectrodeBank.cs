@@ -1,6 +1,7 @@
 // All particles of one electrode (nodes x classes) with their kinetics: linearises the Butler-Volmer condition of
 // every particle and condenses the particle unknowns away, so the cell-level solver sees the volumetric current
 // a.j of a node as an affine function of (phi_s - phi_e, c_e). This keeps the cell Jacobian block-tridiagonal.
+using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Models;
 using DigitalTwin.Physics.Electrochem.Numerics;
 using DigitalTwin.Physics.Electrochem.Parameters;
@@ -55,6 +56,7 @@ public sealed class ElectrodeBank
         Previous2 = new double[Committed.Length];
         Particles.Concentration.CopyTo(Committed);
         CommittedJ = new double[n];
+        PreviousJ = new double[n];
     }
 
     public ElectrodeParameters Parameters { get; }
@@ -81,6 +83,8 @@ public sealed class ElectrodeBank
 
     public double[] CommittedJ { get; }
 
+    public double[] PreviousJ { get; }
+
     public double ThermalVoltage => _vt;
 
     public double Ocp(int cls, double sto) => _ocp[cls].Value(sto);
@@ -90,6 +94,7 @@ public sealed class ElectrodeBank
     public double SurfaceArea(int cls) => _area[cls];
 
     /// <summary>Volumetric current a.j of a node [A.m-3].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double VolumetricCurrent(int node)
     {
         var s = 0.0;
@@ -105,6 +110,7 @@ public sealed class ElectrodeBank
     /// Linearises the node: a.j(new) = aj + g0 + gPhi d(phi_s - phi_e) + gCe d(c_e).
     /// a1h, a2h weight the committed and previous particle states in the BDF derivative (a0 c + a1 c_n + a2 c_n-1)/h.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LineariseNode(int node, double ce, double phiDiff, double a0h, double a1h, double a2h, bool freeze,
         out double aj, out double g0, out double gPhi, out double gCe)
     {
@@ -149,6 +155,7 @@ public sealed class ElectrodeBank
     }
 
     /// <summary>Applies the Newton update to every particle of the node; returns the largest |dj| [A.m-2].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double UpdateNode(int node, double dPhiDiff, double dCe)
     {
         var worst = 0.0;
@@ -165,6 +172,7 @@ public sealed class ElectrodeBank
     }
 
     /// <summary>Recomputes surface concentrations after convergence (for outputs and limit checks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RefreshSurface()
     {
         for (var p = 0; p < J.Length; p++)
@@ -173,19 +181,25 @@ public sealed class ElectrodeBank
         }
     }
 
-    /// <summary>Starts a trial step from the last accepted state.</summary>
-    public void BeginTrial()
+    /// <summary>Starts a trial step from the last accepted state; the currents start from their linear extrapolation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void BeginTrial(double w = 0)
     {
         Committed.CopyTo(Particles.Concentration);
-        CommittedJ.CopyTo(J, 0);
+        for (var p = 0; p < J.Length; p++)
+        {
+            J[p] = CommittedJ[p] + w * (CommittedJ[p] - PreviousJ[p]);
+        }
     }
 
     /// <summary>Makes the trial state the accepted one and shifts the history.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accept()
     {
         Previous.CopyTo(Previous2, 0);
         Committed.CopyTo(Previous, 0);
         Particles.Concentration.CopyTo(Committed);
+        CommittedJ.CopyTo(PreviousJ, 0);
         J.CopyTo(CommittedJ, 0);
     }
 
@@ -196,6 +210,7 @@ public sealed class ElectrodeBank
         Committed.CopyTo(Previous, 0);
         Committed.CopyTo(Previous2, 0);
         J.CopyTo(CommittedJ, 0);
+        J.CopyTo(PreviousJ, 0);
     }
 
     /// <summary>Lithium per unit electrode area in this bank [mol.m-2]; dx[node] is the node thickness.</summary>

@@ -1,5 +1,6 @@
 // Conservative finite volumes for Fick's law in spheres with D_s(c): cell-centred uniform mesh in r,
 // face fluxes r^2 D dc/dr, so the lithium in every particle changes only by its surface flux.
+using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Parameters;
 
 namespace DigitalTwin.Physics.Electrochem.Submodels;
@@ -24,6 +25,18 @@ public sealed class FickianParticles : IParticleTransport
     private readonly double[] _sup;
     private readonly double[] _scratch;
     private readonly double[] _gradSurface; // dc_surf/dc_{M-1}, dc_surf/dc_{M-2}
+
+    // Constant-D classes: the matrix depends only on the class and a0/h, so its factorisation and the response
+    // to the surface flux (z2) are computed once per class and step length and shared by all its particles.
+    private readonly int[] _classOf;
+    private readonly double[] _cacheA0;
+    private readonly double[] _cacheSub;
+    private readonly double[] _cacheC;
+    private readonly double[] _cacheInvBeta;
+    private readonly double[] _cacheZ2;
+    private readonly double[] _k;    // face conductances r^2 D / dr per class (faces 0..M-2)
+    private readonly double[] _vol3; // R^3 v per class
+    private bool _frozen;
 
     /// <summary>classes[p] is the class of particle p; points finite volumes per particle; temperature in K.</summary>
     public FickianParticles(IReadOnlyList<ParticleClass> classes, int points, double temperature)
@@ -64,6 +77,27 @@ public sealed class FickianParticles : IParticleTransport
             _c.AsSpan(p * points, points).Fill(cls.InitialConcentration);
         }
 
+        var distinct = classes.Distinct().ToList();
+        _classOf = classes.Select(c => distinct.IndexOf(c)).ToArray();
+        var nc = distinct.Count;
+        _cacheA0 = Enumerable.Repeat(double.NaN, nc).ToArray();
+        _cacheSub = new double[nc * points];
+        _cacheC = new double[nc * points];
+        _cacheInvBeta = new double[nc * points];
+        _cacheZ2 = new double[nc * points];
+        _k = new double[nc * points];
+        _vol3 = new double[nc * points];
+        for (var c = 0; c < nc; c++)
+        {
+            var r = distinct[c].Radius;
+            var d = distinct[c].Diffusivity.Evaluate(0.1, temperature);
+            for (var i = 0; i < points; i++)
+            {
+                _vol3[c * points + i] = r * r * r * _vol[i];
+                _k[c * points + i] = i < points - 1 ? r * r * _face[i + 1] / (r / points) * d : 0;
+            }
+        }
+
         _sub = new double[points];
         _diag = new double[points];
         _sup = new double[points];
@@ -78,6 +112,7 @@ public sealed class FickianParticles : IParticleTransport
     /// <summary>Normalised control volumes (sum 1/3), for averaging and lithium inventories.</summary>
     public ReadOnlySpan<double> Volumes => _vol;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double D(int p, double c, out double dDdc)
     {
         if (_constantD[p])
@@ -95,8 +130,16 @@ public sealed class FickianParticles : IParticleTransport
         return d;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Linearise(int p, double j, double a0OverH, ReadOnlySpan<double> history, bool freeze, out double alpha, out double beta)
     {
+        _frozen = freeze;
+        if (_constantD[p] && !freeze)
+        {
+            LineariseConstant(p, j, a0OverH, history, out alpha, out beta);
+            return;
+        }
+
         var m = _m;
         var off = p * m;
         var c = _c.AsSpan(off, m);
@@ -184,15 +227,101 @@ public sealed class FickianParticles : IParticleTransport
         beta = dcsDj - (dcsDcLast * z2[m - 1] + dcsDcPrev * z2[m - 2]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void LineariseConstant(int p, double j, double a0OverH, ReadOnlySpan<double> history, out double alpha, out double beta)
+    {
+        var m = _m;
+        var cls = _classOf[p];
+        var co = cls * m;
+        var k = _k.AsSpan(co, m);
+        var vol = _vol3.AsSpan(co, m);
+        var radius = _radius[p];
+        var dr = radius / m;
+        var r2 = radius * radius;
+        var dResDj = r2 * _fluxFactor[p] / Constants.F;
+        if (_cacheA0[cls] != a0OverH)
+        {
+            // Factorise T = diag(vol a0/h) + conductances once; keep sub, c' and 1/beta, and solve T z2 = e_last dRes/dj.
+            var sub = _cacheSub.AsSpan(co, m);
+            var cp = _cacheC.AsSpan(co, m);
+            var ib = _cacheInvBeta.AsSpan(co, m);
+            var z2c = _cacheZ2.AsSpan(co, m);
+            double prevK = 0;
+            var bet = 0.0;
+            for (var i = 0; i < m; i++)
+            {
+                var diag = vol[i] * a0OverH + k[i] + prevK;
+                sub[i] = -prevK;
+                if (i > 0)
+                {
+                    cp[i] = -prevK / bet; // sup[i-1] = -k[i-1] = -prevK
+                    diag -= sub[i] * cp[i];
+                }
+
+                bet = diag;
+                ib[i] = 1 / bet;
+                prevK = k[i];
+            }
+
+            for (var i = 0; i < m; i++)
+            {
+                z2c[i] = ((i == m - 1 ? dResDj : 0) - (i > 0 ? sub[i] * z2c[i - 1] : 0)) * ib[i];
+            }
+
+            for (var i = m - 2; i >= 0; i--)
+            {
+                z2c[i] -= cp[i + 1] * z2c[i + 1];
+            }
+
+            _cacheA0[cls] = a0OverH;
+        }
+
+        var off = p * m;
+        var c = _c.AsSpan(off, m);
+        var z1 = _z1.AsSpan(off, m);
+        var subC = _cacheSub.AsSpan(co, m);
+        var cpC = _cacheC.AsSpan(co, m);
+        var ibC = _cacheInvBeta.AsSpan(co, m);
+        var flux = _fluxFactor[p] * j / Constants.F;
+        var prevFlux = 0.0;
+        for (var i = 0; i < m; i++)
+        {
+            var fluxRight = i < m - 1 ? k[i] * (c[i + 1] - c[i]) : -r2 * flux;
+            var rhs = -(vol[i] * (a0OverH * c[i] + history[i]) - fluxRight + prevFlux);
+            z1[i] = (rhs - (i > 0 ? subC[i] * z1[i - 1] : 0)) * ibC[i];
+            prevFlux = fluxRight;
+        }
+
+        for (var i = m - 2; i >= 0; i--)
+        {
+            z1[i] -= cpC[i + 1] * z1[i + 1];
+        }
+
+        var z2 = _cacheZ2.AsSpan(co, m);
+        var dSurf = _dConst[p];
+        var cs = (9 * c[m - 1] - c[m - 2] - 3 * flux / dSurf * dr) / 8;
+        var dcsDj = -3 * dr * _fluxFactor[p] / (8 * Constants.F * dSurf);
+        alpha = cs + 9.0 / 8 * z1[m - 1] - 1.0 / 8 * z1[m - 2];
+        beta = dcsDj - (9.0 / 8 * z2[m - 1] - 1.0 / 8 * z2[m - 2]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(int p, double dj)
     {
+        if (_frozen)
+        {
+            return;
+        }
+
         var off = p * _m;
+        var z2 = _constantD[p] ? _cacheZ2.AsSpan(_classOf[p] * _m, _m) : _z2.AsSpan(off, _m);
         for (var i = 0; i < _m; i++)
         {
-            _c[off + i] += _z1[off + i] - _z2[off + i] * dj;
+            _c[off + i] += _z1[off + i] - z2[i] * dj;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Surface(int p, double j)
     {
         var off = p * _m;
@@ -202,6 +331,7 @@ public sealed class FickianParticles : IParticleTransport
         return (9 * _c[off + _m - 1] - _c[off + _m - 2] + 3 * g * dr) / 8;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Average(int p)
     {
         var off = p * _m;

@@ -1,4 +1,5 @@
 // Butler-Volmer kinetics (symmetric and asymmetric), the exchange-current forms, and the Li-metal counter electrode.
+using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Models;
 using DigitalTwin.Physics.Electrochem.Numerics;
 using DigitalTwin.Physics.Electrochem.Parameters;
@@ -8,6 +9,7 @@ namespace DigitalTwin.Physics.Electrochem.Submodels;
 /// <summary>j = 2 j0 sinh(eta / 2Vt), Vt = RT/F (PyBaMM's default).</summary>
 public sealed class SymmetricButlerVolmer : IKinetics
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Current(double eta, double j0, double thermalVoltage, out double dCurrentDEta, out double dCurrentDJ0)
     {
         var x = eta / (2 * thermalVoltage);
@@ -98,6 +100,7 @@ public sealed class ExchangeCurrent : IExchangeCurrent
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(double ce, double cs, double temperature, out double dCe, out double dCs)
     {
         var cmax = _cmax;
@@ -132,6 +135,7 @@ public sealed class ExchangeCurrent : IExchangeCurrent
 /// <summary>Li-metal counter electrode with Butler-Volmer kinetics and a constant j0 (eta = 2Vt asinh(i / 2 j0)).</summary>
 public sealed class LithiumMetalButlerVolmer(double j0) : ICounterElectrode
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Overpotential(double currentDensity, double thermalVoltage, out double dEtaDi)
     {
         var x = currentDensity / (2 * j0);
