@@ -60,9 +60,9 @@ internal static class Reference
     public static SimulationResult Run(string set, ModelKind kind, string experiment, ModelOptions? options = null) =>
         Run(ParameterSets.Get(set), kind, experiment, options);
 
-    public static SimulationResult Run(ParameterSet set, ModelKind kind, string experiment, ModelOptions? options = null)
+    public static SimulationResult Run(ParameterSet set, ModelKind kind, string experiment, ModelOptions? options = null, double outputPeriod = 0)
     {
         var model = ModelFactory.Create(set, (options ?? new ModelOptions()) with { Model = kind });
-        return new ExperimentRunner().Run(model, Experiment.Parse(experiment));
+        return new ExperimentRunner { OutputPeriod = outputPeriod }.Run(model, Experiment.Parse(experiment));
     }
 }

@@ -32,10 +32,11 @@ public sealed class ExperimentRunner
 {
     private const double MinStep = 1e-7;
 
-    /// <summary>Record every accepted step (0) or at most one sample per this many seconds.</summary>
+    /// <summary>Record every accepted step (0), or land steps on multiples of this period [s] and record those
+    /// (like PyBaMM's t_eval), plus every step end and event.</summary>
     public double OutputPeriod { get; init; }
 
-    /// <summary>Hold the first step's initial conditions as they are (false) or re-solve the algebraic state (true).</summary>
+    /// <summary>Receives the time and voltage after each accepted step.</summary>
     public IProgress<RunProgress>? Progress { get; init; }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -60,12 +61,14 @@ public sealed class ExperimentRunner
                 throw new SolverException($"Step {s + 1} \"{step.Text}\": could not find a consistent initial state at t = {t0:G6} s: {model.LastProblem}", t0, model.LastProblemVariable);
             }
 
-            if (first || OutputPeriod <= 0 || model.Time - lastOut >= OutputPeriod)
+            if (first || OutputPeriod <= 0 || model.Time > lastOut + 1e-9)
             {
                 samples.Add(Make(model, s));
                 lastOut = model.Time;
                 first = false;
             }
+
+            var nextOut = OutputPeriod > 0 ? (Math.Floor(model.Time / OutputPeriod + 1e-9) + 1) * OutputPeriod : double.PositiveInfinity;
 
             var reason = "duration reached";
             if (eventKind != EventKind.None && EventValue(model, eventKind, threshold, trial: false) <= 0)
@@ -93,6 +96,11 @@ public sealed class ExperimentRunner
                     {
                         hMax = Math.Min(hMax, breakpoints[bp] - breakpoints[0] + t0 - model.Time);
                     }
+                }
+
+                if (nextOut - model.Time > 1e-9)
+                {
+                    hMax = Math.Min(hMax, nextOut - model.Time);
                 }
 
                 h = Math.Min(h, hMax);
@@ -151,13 +159,20 @@ public sealed class ExperimentRunner
                     model.Accept(hEvent);
                     accepted++;
                     samples.Add(Make(model, s));
+                    lastOut = model.Time;
                     reason = eventKind == EventKind.CurrentBelow ? $"current fell to {threshold:G4} A" : $"voltage reached {threshold:G6} V";
                     break;
                 }
 
                 model.Accept(h);
                 accepted++;
-                if (OutputPeriod <= 0 || model.Time - lastOut >= OutputPeriod - 1e-9 || model.Time >= end - 1e-9)
+                var onGrid = Math.Abs(model.Time - nextOut) <= 1e-9 * Math.Max(1, nextOut);
+                if (onGrid)
+                {
+                    nextOut += OutputPeriod;
+                }
+
+                if (OutputPeriod <= 0 || onGrid || model.Time >= end - 1e-9)
                 {
                     samples.Add(Make(model, s));
                     lastOut = model.Time;

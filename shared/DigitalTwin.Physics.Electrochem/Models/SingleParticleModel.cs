@@ -260,6 +260,11 @@ public sealed class SingleParticleModel : CellModel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StepStatus Newton(double h, Control control, double a0h, double a1h, double a2h, bool freeze)
     {
+        if (control.Mode == ControlMode.Current && _pos.Classes == 1 && (_neg?.Classes ?? 1) == 1)
+        {
+            return Direct(h, control.Value / Cell.Area, a0h, a1h, a2h, freeze);
+        }
+
         var area = Cell.Area;
         var id = (control.Mode == ControlMode.Current ? control.Value : _currentC) / area;
         if (control.Mode == ControlMode.Power && id == 0)
@@ -319,9 +324,53 @@ public sealed class SingleParticleModel : CellModel
         return StepStatus.NotConverged;
     }
 
+    // Current control with one particle class per electrode: the interfacial currents are known (uniform reaction),
+    // the particles are linear given them and the kinetics invert in closed form, so the step needs no Newton loop
+    // (only the electrolyte's own, for a concentration-dependent D_e).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private StepStatus Direct(double h, double id, double a0h, double a1h, double a2h, bool freeze)
+    {
+        NewtonIterations++;
+        if (_withElectrolyte && !freeze)
+        {
+            for (var it = 0; ; it++)
+            {
+                var dce = ElectrolyteStep(id, a0h, a1h, a2h);
+                if (double.IsNaN(dce) || it == MaxIterations)
+                {
+                    LastProblem = $"electrolyte Newton did not converge at t = {Time + h:G6} s";
+                    LastProblemVariable = "Electrolyte concentration [mol.m-3]";
+                    return StepStatus.NotConverged;
+                }
+
+                if (dce < 1e-9 * _ce0)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (_neg is not null)
+        {
+            _un = _neg.ImposeCurrent(0, id / (_ln * _neg.Parameters.TotalSurfaceArea), ElectrodeAverage(0), a0h, a1h, a2h, freeze);
+        }
+
+        _up = _pos.ImposeCurrent(0, -id / (_lp * _pos.Parameters.TotalSurfaceArea), ElectrodeAverage(2), a0h, a1h, a2h, freeze);
+        if (double.IsNaN(_un + _up))
+        {
+            LastProblem = $"the kinetics have no solution at t = {Time + h:G6} s (surface stoichiometry out of range)";
+            LastProblemVariable = "Surface potential difference [V]";
+            return StepStatus.NotConverged;
+        }
+
+        TrialCurrent = id * Cell.Area;
+        TrialVoltage = _up - _un + Drop(id, out _, slope: false);
+        return StepStatus.Converged;
+    }
+
     // Everything in V besides u_p - u_n: electrolyte and solid ohmic drops (SPMe) and the Li-metal overpotential.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double Drop(double id, out double dDrop)
+    private double Drop(double id, out double dDrop, bool slope = true)
     {
         var etaLi = _counter.Overpotential(id, _vt, out var dEta);
         if (!_withElectrolyte)
@@ -332,7 +381,7 @@ public sealed class SingleParticleModel : CellModel
 
         var phi = ElectrolytePotentialDrop(id, etaLi);
         const double delta = 1e-6;
-        var phi2 = ElectrolytePotentialDrop(id + delta, etaLi + dEta * delta);
+        var phi2 = slope ? ElectrolytePotentialDrop(id + delta, etaLi + dEta * delta) : phi;
         var solid = -id * (_lp / (3 * _sigmaP) + (_neg is null ? 0 : _ln / (3 * _sigmaN)));
         dDrop = (phi2 - phi) / delta - (_lp / (3 * _sigmaP) + (_neg is null ? 0 : _ln / (3 * _sigmaN)));
         return phi + solid;

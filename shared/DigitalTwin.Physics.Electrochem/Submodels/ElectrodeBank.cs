@@ -154,6 +154,42 @@ public sealed class ElectrodeBank
         }
     }
 
+    /// <summary>
+    /// Single-class node with a known interfacial current j: advances the particle (linear given j) and returns
+    /// phi_s - phi_e = U(c_surf) + eta(j, j0) from the closed-form inverse kinetics. No iteration is needed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double ImposeCurrent(int node, double j, double ce, double a0h, double a1h, double a2h, bool freeze)
+    {
+        var p = node * Classes;
+        var m = Particles.PointsPerParticle;
+        var off = p * m;
+        for (var i = 0; i < m; i++)
+        {
+            _history[i] = a1h * Committed[off + i] + a2h * Previous[off + i];
+        }
+
+        Particles.Linearise(p, J[p], a0h, _history, freeze, out _, out _);
+        var change = Particles.Update(p, j - J[p]);
+        J[p] = j;
+        if (Particles is FickianParticles fick && !fick.IsLinear(p))
+        {
+            // D_s(c): Newton on the particle alone, the flux now fixed.
+            for (var it = 0; it < 30 && change > 1e-10 * _cmax[0]; it++)
+            {
+                Particles.Linearise(p, j, a0h, _history, freeze, out _, out _);
+                change = Particles.Update(p, 0);
+            }
+        }
+        var cs = Particles.Surface(p, j);
+        SurfaceConcentration[p] = cs;
+        var u = _ocp[0].Value(cs / _cmax[0]);
+        var j0 = _j0[0].Evaluate(ce, cs, _temperature, out _, out _);
+        var eta = _kinetics.Overpotential(j, j0, _vt);
+        Eta[p] = eta;
+        return u + eta;
+    }
+
     /// <summary>Applies the Newton update to every particle of the node; returns the largest |dj| [A.m-2].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double UpdateNode(int node, double dPhiDiff, double dCe)

@@ -306,20 +306,28 @@ public sealed class FickianParticles : IParticleTransport
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Update(int p, double dj)
+    public double Update(int p, double dj)
     {
         if (_frozen)
         {
-            return;
+            return 0;
         }
 
         var off = p * _m;
         var z2 = _constantD[p] ? _cacheZ2.AsSpan(_classOf[p] * _m, _m) : _z2.AsSpan(off, _m);
+        var worst = 0.0;
         for (var i = 0; i < _m; i++)
         {
-            _c[off + i] += _z1[off + i] - z2[i] * dj;
+            var d = _z1[off + i] - z2[i] * dj;
+            _c[off + i] += d;
+            worst = Math.Max(worst, Math.Abs(d));
         }
+
+        return worst;
     }
+
+    /// <summary>True when particle p's diffusivity does not depend on concentration (its balance is linear).</summary>
+    public bool IsLinear(int p) => _constantD[p];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Surface(int p, double j)

@@ -20,8 +20,8 @@ public interface IParticleTransport
     /// </summary>
     void Linearise(int p, double j, double a0OverH, ReadOnlySpan<double> history, bool freeze, out double alpha, out double beta);
 
-    /// <summary>Applies the Newton update of particle p once dj is known.</summary>
-    void Update(int p, double dj);
+    /// <summary>Applies the Newton update of particle p once dj is known; returns the largest concentration change.</summary>
+    double Update(int p, double dj);
 
     /// <summary>Current surface concentration of particle p for flux j [mol.m-3].</summary>
     double Surface(int p, double j);

@@ -45,7 +45,12 @@ public sealed class UniformParticles : IParticleTransport
         beta = -_z2[p];
     }
 
-    public void Update(int p, double dj) => _c[p] += _z1[p] - _z2[p] * dj;
+    public double Update(int p, double dj)
+    {
+        var d = _z1[p] - _z2[p] * dj;
+        _c[p] += d;
+        return Math.Abs(d);
+    }
 
     public double Surface(int p, double j) => _c[p];
 
