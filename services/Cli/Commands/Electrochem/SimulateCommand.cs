@@ -109,7 +109,7 @@ public sealed class SimulateCommand : ICommandModule
                 }
 
                 Console.Error.WriteLine($"{kind} on {set.Name}: {result.Samples.Count} rows, {result.AcceptedSteps} steps ({result.RejectedSteps} rejected), "
-                    + $"discharged {result.DischargeCapacity():F4} A.h, {elapsed.TotalMilliseconds:F0} ms{(request.Out is null ? "" : $", written to {request.Out}")}");
+                    + $"net charge delivered {result.DischargeCapacity():F4} A.h, {elapsed.TotalMilliseconds:F0} ms{(request.Out is null ? "" : $", written to {request.Out}")}");
             }
 
             return 0;
