@@ -39,6 +39,12 @@ public sealed class ExperimentRunner
     /// <summary>Receives the time and voltage after each accepted step.</summary>
     public IProgress<RunProgress>? Progress { get; init; }
 
+    /// <summary>Called with every output row as soon as it is computed (for streaming services).</summary>
+    public Action<Sample>? SampleRecorded { get; init; }
+
+    /// <summary>Called when an experiment step ends, with why.</summary>
+    public Action<StepSummary>? StepCompleted { get; init; }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SimulationResult Run(CellModel model, Experiment experiment, CancellationToken cancellationToken = default)
     {
@@ -63,7 +69,7 @@ public sealed class ExperimentRunner
 
             if (first || OutputPeriod <= 0 || model.Time > lastOut + 1e-9)
             {
-                samples.Add(Make(model, s));
+                Record(samples, Make(model, s));
                 lastOut = model.Time;
                 first = false;
             }
@@ -73,7 +79,7 @@ public sealed class ExperimentRunner
             var reason = "duration reached";
             if (eventKind != EventKind.None && EventValue(model, eventKind, threshold, trial: false) <= 0)
             {
-                summaries.Add(new StepSummary(s + 1, step.Text, t0, model.Time, "condition already met at the start"));
+                Finish(summaries, new StepSummary(s + 1, step.Text, t0, model.Time, "condition already met at the start"));
                 continue;
             }
 
@@ -135,7 +141,7 @@ public sealed class ExperimentRunner
                         model.TryStep(hOk, control(model.Time + hOk), order);
                         model.Accept(hOk);
                         accepted++;
-                        samples.Add(Make(model, s));
+                        Record(samples, Make(model, s));
                     }
 
                     reason = limit;
@@ -158,7 +164,7 @@ public sealed class ExperimentRunner
                     model.TryStep(hEvent, control(model.Time + hEvent), order);
                     model.Accept(hEvent);
                     accepted++;
-                    samples.Add(Make(model, s));
+                    Record(samples, Make(model, s));
                     lastOut = model.Time;
                     reason = eventKind == EventKind.CurrentBelow ? $"current fell to {threshold:G4} A" : $"voltage reached {threshold:G6} V";
                     break;
@@ -174,7 +180,7 @@ public sealed class ExperimentRunner
 
                 if (OutputPeriod <= 0 || onGrid || model.Time >= end - 1e-9)
                 {
-                    samples.Add(Make(model, s));
+                    Record(samples, Make(model, s));
                     lastOut = model.Time;
                 }
 
@@ -183,10 +189,22 @@ public sealed class ExperimentRunner
                 h *= factor;
             }
 
-            summaries.Add(new StepSummary(s + 1, step.Text, t0, model.Time, reason));
+            Finish(summaries, new StepSummary(s + 1, step.Text, t0, model.Time, reason));
         }
 
         return new SimulationResult(samples, summaries, accepted, rejected);
+    }
+
+    private void Record(List<Sample> samples, Sample sample)
+    {
+        samples.Add(sample);
+        SampleRecorded?.Invoke(sample);
+    }
+
+    private void Finish(List<StepSummary> summaries, StepSummary summary)
+    {
+        summaries.Add(summary);
+        StepCompleted?.Invoke(summary);
     }
 
     private enum EventKind
