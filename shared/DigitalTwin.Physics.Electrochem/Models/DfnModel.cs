@@ -254,27 +254,29 @@ public sealed class DfnModel : CellModel
             }
         }
 
-        foreach (var (bank, name) in new[] { (_neg, "Negative"), (_pos, "Positive") })
+        if ((_neg is not null && !SurfaceInRange(_neg, "Negative")) || !SurfaceInRange(_pos, "Positive"))
         {
-            if (bank is null)
-            {
-                continue;
-            }
-
-            bank.RefreshSurface();
-            for (var p = 0; p < bank.J.Length; p++)
-            {
-                var sto = bank.SurfaceConcentration[p] / bank.MaxConcentration(p % bank.Classes);
-                if (!(sto > 0 && sto < 1))
-                {
-                    LastProblem = $"{name.ToLowerInvariant()} particle surface stoichiometry reached {sto:F4} (node {p / bank.Classes}, class {p % bank.Classes})";
-                    LastProblemVariable = $"{name} particle surface stoichiometry";
-                    return StepStatus.LimitReached;
-                }
-            }
+            return StepStatus.LimitReached;
         }
 
         return StepStatus.Converged;
+    }
+
+    private bool SurfaceInRange(ElectrodeBank bank, string name)
+    {
+        bank.RefreshSurface();
+        for (var p = 0; p < bank.J.Length; p++)
+        {
+            var sto = bank.SurfaceConcentration[p] / bank.MaxConcentration(p % bank.Classes);
+            if (!(sto > 0 && sto < 1))
+            {
+                LastProblem = $"{name.ToLowerInvariant()} particle surface stoichiometry reached {sto:F4} (node {p / bank.Classes}, class {p % bank.Classes})";
+                LastProblemVariable = $"{name} particle surface stoichiometry";
+                return false;
+            }
+        }
+
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -594,15 +596,10 @@ public sealed class DfnModel : CellModel
         var rtol = Options.RelativeTolerance;
         var atol = Options.AbsoluteTolerance;
         var worst = EstimateError(_ce, _ceC, _ceP, _ceP2, h, _ce0, rtol, atol, 2);
-        foreach (var bank in new[] { _neg, _pos })
+        worst = Math.Max(worst, EstimateError(_pos.Particles.Concentration, _pos.Committed, _pos.Previous, _pos.Previous2, h, _pos.MaxConcentration(0), rtol, atol, 2));
+        if (_neg is not null)
         {
-            if (bank is null)
-            {
-                continue;
-            }
-
-            worst = Math.Max(worst, EstimateError(bank.Particles.Concentration, bank.Committed, bank.Previous, bank.Previous2, h,
-                bank.MaxConcentration(0), rtol, atol, 2));
+            worst = Math.Max(worst, EstimateError(_neg.Particles.Concentration, _neg.Committed, _neg.Previous, _neg.Previous2, h, _neg.MaxConcentration(0), rtol, atol, 2));
         }
 
         return worst;

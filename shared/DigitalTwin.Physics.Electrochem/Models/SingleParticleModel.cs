@@ -204,24 +204,9 @@ public sealed class SingleParticleModel : CellModel
             return status;
         }
 
-        foreach (var (bank, name) in new[] { (_neg, "negative"), (_pos, "positive") })
+        if ((_neg is not null && !SurfaceInRange(_neg, "negative")) || !SurfaceInRange(_pos, "positive"))
         {
-            if (bank is null)
-            {
-                continue;
-            }
-
-            bank.RefreshSurface();
-            for (var p = 0; p < bank.J.Length; p++)
-            {
-                var sto = bank.SurfaceConcentration[p] / bank.MaxConcentration(p);
-                if (!(sto > 0 && sto < 1))
-                {
-                    LastProblem = $"{name} particle surface stoichiometry reached {sto:F4} (class {p})";
-                    LastProblemVariable = $"{name} particle surface stoichiometry";
-                    return StepStatus.LimitReached;
-                }
-            }
+            return StepStatus.LimitReached;
         }
 
         for (var i = 0; i < _n; i++)
@@ -235,6 +220,23 @@ public sealed class SingleParticleModel : CellModel
         }
 
         return StepStatus.Converged;
+    }
+
+    private bool SurfaceInRange(ElectrodeBank bank, string name)
+    {
+        bank.RefreshSurface();
+        for (var p = 0; p < bank.J.Length; p++)
+        {
+            var sto = bank.SurfaceConcentration[p] / bank.MaxConcentration(p);
+            if (!(sto > 0 && sto < 1))
+            {
+                LastProblem = $"{name} particle surface stoichiometry reached {sto:F4} (class {p})";
+                LastProblemVariable = $"{name} particle surface stoichiometry";
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private double ElectrodeAverage(int dom)

@@ -51,7 +51,10 @@ public sealed class ElectrodeParameters
 
     public required ParticleClass[] Classes { get; init; }
 
-    public double TotalSurfaceArea => Classes.Sum(c => c.SurfaceAreaPerVolume);
+    /// <summary>Reactive area of all classes per electrode volume [m-1] (computed once: it is read every step).</summary>
+    public double TotalSurfaceArea => _totalArea ??= Classes.Sum(c => c.SurfaceAreaPerVolume);
+
+    private double? _totalArea;
 }
 
 public sealed class CellParameters
