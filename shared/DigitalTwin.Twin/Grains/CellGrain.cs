@@ -261,7 +261,15 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
 
         if (model?.Profiles is { Count: > 0 } profiles && last is { } end)
         {
-            await AdvanceElectrodesAsync(end, profiles, model.Electrodes, halfCycleEnded, cycleEnded);
+            try
+            {
+                await AdvanceElectrodesAsync(end, profiles, model.Electrodes, halfCycleEnded, cycleEnded);
+            }
+            catch (Exception e) when (e is GrainCallTimeoutException or Rpc.RpcException or SolverUnavailableException)
+            {
+                // The electrodes lag this segment; the cell's own telemetry, cycles and SOC are already consistent.
+                State = State with { ElectrodeFailures = State.ElectrodeFailures + 1 };
+            }
         }
 
         var active = Evaluate(last?.TimeUnixNs ?? 0);

@@ -62,4 +62,7 @@ public sealed record CellGrainState
     public long Duplicates { get; init; }
 
     public int SolverFailures { get; init; }
+
+    /// <summary>Segments whose electrode update failed (the electrodes lag; the cell does not).</summary>
+    public int ElectrodeFailures { get; init; }
 }

@@ -54,7 +54,7 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
                 binder = new BinderSnapshot(update.Cycle, Math.Max(binder?.Cycle == update.Cycle ? binder.PeakStress : 0, result.PeakEquivalentStress),
                     result.EquivalentStress.DefaultIfEmpty(double.NaN).Average(), result.State.EquivalentPlasticStrain, result.YieldStress, result.StressFractureMargin);
             }
-            catch (SolverUnavailableException)
+            catch (Exception e) when (e is SolverUnavailableException or Rpc.RpcException)
             {
                 failures = s.SolverFailures + 1;
             }

@@ -64,7 +64,7 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
                     StrengthRatio = result.Strength?.StrengthRatio ?? StrengthRatio(result),
                 };
             }
-            catch (SolverUnavailableException)
+            catch (Exception e) when (e is SolverUnavailableException or Rpc.RpcException)
             {
                 // The mechanics lag behind for this step; the last consistent mechanics state is kept.
                 failures = State.SolverFailures + 1;
