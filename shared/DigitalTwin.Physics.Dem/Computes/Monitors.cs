@@ -50,4 +50,39 @@ public static class Monitors
 
         return sum / s.N / (stress.ContactForceSum / stress.ContactCount);
     }
+
+    /// <summary>Elastic energy stored in Hertz normal contacts, 8/15 Y* sqrt(R*) delta^(5/2) summed over pairs and walls [J].</summary>
+    public static double HertzElasticEnergy(DemSystem s)
+    {
+        var e = 0.0;
+        var t = s.Materials;
+        for (var i = 0; i < s.N; i++)
+        {
+            for (var p = s.NeighStart[i]; p < s.NeighStart[i + 1]; p++)
+            {
+                var j = s.NeighJ[p];
+                var c = 3 * s.NeighImage[p];
+                var dx = s.Pos[3 * i] - (s.Pos[3 * j] + s.ShiftTable[c]);
+                var dy = s.Pos[3 * i + 1] - (s.Pos[3 * j + 1] + s.ShiftTable[c + 1]);
+                var dz = s.Pos[3 * i + 2] - (s.Pos[3 * j + 2] + s.ShiftTable[c + 2]);
+                var delta = s.Radius[i] + s.Radius[j] - Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                if (delta > 0)
+                {
+                    var rs = s.Radius[i] * s.Radius[j] / (s.Radius[i] + s.Radius[j]);
+                    e += 8.0 / 15.0 * t.Yeff[t.Pair(s.Type[i], s.Type[j])] * Math.Sqrt(rs) * Math.Pow(delta, 2.5);
+                }
+            }
+
+            for (var w = 0; w < s.WallCount; w++)
+            {
+                var delta = s.Radius[i] - s.WallSide[w] * (s.Pos[3 * i + s.WallAxis[w]] - s.WallPos[w]);
+                if (delta > 0)
+                {
+                    e += 8.0 / 15.0 * t.Yeff[t.Pair(s.Type[i], s.WallType[w])] * Math.Sqrt(s.Radius[i]) * Math.Pow(delta, 2.5);
+                }
+            }
+        }
+
+        return e;
+    }
 }
