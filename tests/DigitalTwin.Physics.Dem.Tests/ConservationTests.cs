@@ -67,7 +67,7 @@ public class ConservationTests
             Vz = xs.Select(_ => rng.NextDouble() * 2 - 1).ToArray(),
         };
         var box = new DemBox([0, 0, 0], [l, l, l], [true, true, true]);
-        return new DemSystem(m, box, input, [], new DemSettings { TimeStep = 2e-11, Skin = 0.4e-6, Contact = contact, Threads = threads });
+        return new DemSystem(m, box, input, [], new DemSettings { TimeStep = 2e-11, Skin = 0.4e-6, Contact = contact, Threads = threads, MinParticlesPerThread = 1 });
     }
 
     private static double Dist2(double[] a, double[] b, double l)

@@ -15,6 +15,7 @@ public class DeterminismTests
             a.Run(3000);
             b.Run(3000);
             Assert.True(a.NeighborBuilds > 1, "the run must rebuild its lists at least once");
+            Assert.Equal((1, 2), (a.ThreadCount, b.ThreadCount));
             Assert.Equal(a.Positions.ToArray(), b.Positions.ToArray());
             Assert.Equal(a.Velocities.ToArray(), b.Velocities.ToArray());
             Assert.Equal(a.AngularVelocities.ToArray(), b.AngularVelocities.ToArray());

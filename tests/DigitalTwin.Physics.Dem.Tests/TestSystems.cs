@@ -39,7 +39,7 @@ internal static class TestSystems
             Servo = new ServoControl { TargetPressure = pressure, VelocityMax = vmax, Kp = 1.0 },
         };
         var s = new DemSystem(p.CreateMaterials(), box, CompactionStudy.ToInput(g.Packing), [bottom, top],
-            new DemSettings { TimeStep = p.TimeStepS, Skin = p.SkinM, Threads = threads });
+            new DemSettings { TimeStep = p.TimeStepS, Skin = p.SkinM, Threads = threads, MinParticlesPerThread = 1 });
         return (s, bottom, top);
     }
 }

@@ -151,7 +151,7 @@ public sealed partial class DemSystem
         // Restored states are compressed packings: accept their overlaps and current wall contacts.
         var relaxed = new DemSettings
         {
-            TimeStep = dt, Skin = settings.Skin, Contact = settings.Contact, Threads = settings.Threads,
+            TimeStep = dt, Skin = settings.Skin, Contact = settings.Contact, Threads = settings.Threads, MinParticlesPerThread = settings.MinParticlesPerThread,
             MaxRayleighFraction = settings.MaxRayleighFraction, WarnRayleighFraction = settings.WarnRayleighFraction,
             CharacteristicSpeed = settings.CharacteristicSpeed, MaxHertzFraction = settings.MaxHertzFraction,
             InitialOverlapTolerance = double.PositiveInfinity, GlobalDamping = settings.GlobalDamping,

@@ -98,7 +98,8 @@ public sealed partial class DemSystem : IDisposable
         _walls = walls.ToArray();
         SetUpWalls();
         _typeScale = Enumerable.Repeat(1.0, materials.TypeCount).ToArray();
-        _team = new WorkerTeam(settings.Threads);
+        // Below ~1500 particles per thread a step is too short to pay for the barriers; results do not depend on it.
+        _team = new WorkerTeam(Math.Clamp(particles.Count / Math.Max(1, settings.MinParticlesPerThread), 1, Math.Max(1, settings.Threads)));
         _rebuildFlag = new bool[_team.Count];
         ThreadBlocks = new int[_team.Count + 1];
         Warnings = TimeStepGuard.Check(this, settings, problems);

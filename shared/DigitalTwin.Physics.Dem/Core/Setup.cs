@@ -118,6 +118,9 @@ public sealed class DemSettings
     /// <summary>Worker threads of the force loop; results do not depend on it (reductions run over fixed blocks).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Fewer particles per thread than this and threads are dropped (a short step cannot pay for the barriers).</summary>
+    public int MinParticlesPerThread { get; init; } = 1500;
+
     /// <summary>The run is refused if dt exceeds this fraction of the smallest Rayleigh time.</summary>
     public double MaxRayleighFraction { get; init; } = 0.3;
 
