@@ -17,6 +17,98 @@ public static class ConductionSolver
 {
     private const int Chunk = 8192;
 
+    /// <summary>Multi-phase conduction: conductivity per phase value (0 = insulating), harmonic-mean face conductances
+    /// 2 s_a s_b/(s_a + s_b); returns sigma_eff/sigma_ref with the phase fraction of every conducting voxel.</summary>
+    public static TransportResult SolveComposite(VoxelGrid g, double[] conductivityByPhase, double reference, double tolerance = 1e-10, int maxIterations = 20000)
+    {
+        int nx = g.Nx, ny = g.Ny, nz = g.Nz;
+        var total = g.Phase.Length;
+        var sigma = new double[total];
+        var conducting = 0L;
+        for (var v = 0; v < total; v++)
+        {
+            sigma[v] = conductivityByPhase[g.Phase[v]];
+            conducting += sigma[v] > 0 ? 1 : 0;
+        }
+
+        var map = new int[total];
+        var count = 0;
+        for (var v = 0; v < total; v++)
+        {
+            map[v] = sigma[v] > 0 ? count++ : -1;
+        }
+
+        var cells = new int[count];
+        for (var v = 0; v < total; v++)
+        {
+            if (map[v] >= 0)
+            {
+                cells[map[v]] = v;
+            }
+        }
+
+        var nbr = new int[6 * count];
+        var w = new double[6 * count];
+        var diag = new double[count];
+        var b = new double[count];
+        for (var k = 0; k < count; k++)
+        {
+            var v = cells[k];
+            int x = v % nx, y = v / nx % ny, z = v / (nx * ny);
+            var sv = sigma[v];
+            int[][] offsets = [[-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]];
+            for (var s = 0; s < 6; s++)
+            {
+                int xx = x + offsets[s][0], yy = y + offsets[s][1], zz = z + offsets[s][2];
+                if (g.PeriodicX)
+                {
+                    xx = (xx + nx) % nx;
+                }
+
+                if (g.PeriodicY)
+                {
+                    yy = (yy + ny) % ny;
+                }
+
+                var m = xx >= 0 && xx < nx && yy >= 0 && yy < ny && zz >= 0 && zz < nz ? map[(zz * ny + yy) * nx + xx] : -1;
+                nbr[6 * k + s] = m >= 0 ? m : k;
+                if (m >= 0)
+                {
+                    var so = sigma[cells[m]];
+                    w[6 * k + s] = 2 * sv * so / (sv + so);
+                    diag[k] += w[6 * k + s];
+                }
+            }
+
+            if (z == 0)
+            {
+                diag[k] += 2 * sv;
+            }
+
+            if (z == nz - 1)
+            {
+                diag[k] += 2 * sv;
+                b[k] = 2 * sv;
+            }
+        }
+
+        var xs = new double[count];
+        var op = new WeightedOperator(nbr, w, diag);
+        var (iters, rel) = Pcg(op, diag, b, xs, tolerance, maxIterations, null, default);
+        var current = 0.0;
+        for (var k = 0; k < count; k++)
+        {
+            if (cells[k] < nx * ny)
+            {
+                current += 2 * sigma[cells[k]] * xs[k];
+            }
+        }
+
+        var ratio = current * nz / ((double)nx * ny) / reference;
+        var eta = conducting / (double)total;
+        return new TransportResult(eta, ratio, eta / ratio, Math.Sqrt(eta / ratio), 1, iters, rel);
+    }
+
     public static TransportResult Solve(VoxelGrid g, byte phase, double tolerance = 1e-8, int maxIterations = 20000, IProgress<double>? progress = null, CancellationToken ct = default)
     {
         int nx = g.Nx, ny = g.Ny, nz = g.Nz;
@@ -133,7 +225,7 @@ public static class ConductionSolver
             xs[k] = (cells[k] / (nx * ny) + 0.5) / nz;
         }
 
-        var (iters, rel) = Pcg(nbr, diagPlus, diag, b, xs, tolerance, maxIterations, progress, ct);
+        var (iters, rel) = Pcg(new UnitOperator(nbr, diagPlus), diag, b, xs, tolerance, maxIterations, progress, ct);
         // current through the bottom electrode: sum of 2 (phi - 0) over conducting voxels of layer 0
         var current = 0.0;
         for (var k = 0; k < count; k++)
@@ -211,8 +303,9 @@ public static class ConductionSolver
     }
 
     /// <summary>Jacobi-preconditioned CG; reductions over fixed chunks so results do not depend on threads.</summary>
-    internal static (int Iterations, double Relative) Pcg(int[] nbr, double[] diagPlus, double[] diag, double[] b, double[] x, double tol, int maxIt,
+    internal static (int Iterations, double Relative) Pcg<TOp>(TOp op, double[] diag, double[] b, double[] x, double tol, int maxIt,
         IProgress<double>? progress, CancellationToken ct)
+        where TOp : struct, IVoxelOperator
     {
         var n = b.Length;
         var chunks = (n + Chunk - 1) / Chunk;
@@ -227,7 +320,7 @@ public static class ConductionSolver
             inv[k] = 1.0 / diag[k];
         }
 
-        MatVec(nbr, diagPlus, x, q, chunks);
+        op.Apply(x, q, chunks);
         for (var k = 0; k < n; k++)
         {
             r[k] = b[k] - q[k];
@@ -242,7 +335,7 @@ public static class ConductionSolver
         while (rel > tol && it < maxIt)
         {
             ct.ThrowIfCancellationRequested();
-            MatVec(nbr, diagPlus, p, q, chunks);
+            op.Apply(p, q, chunks);
             var alpha = rz / Dot(p, q, partial, chunks);
             Parallel.For(0, chunks, c =>
             {
@@ -280,18 +373,50 @@ public static class ConductionSolver
         return (it, rel);
     }
 
-    internal static void MatVec(int[] nbr, double[] diagPlus, double[] x, double[] y, int chunks)
+    internal interface IVoxelOperator
     {
-        var n = x.Length;
-        Parallel.For(0, chunks, c =>
+        void Apply(double[] x, double[] y, int chunks);
+    }
+
+    /// <summary>Unit face conductances: y = (diag + self links) x - sum of the 6 neighbours (self links cancel).</summary>
+    internal readonly struct UnitOperator(int[] nbr, double[] diagPlus) : IVoxelOperator
+    {
+        public void Apply(double[] x, double[] y, int chunks)
         {
-            var e = Math.Min(n, (c + 1) * Chunk);
-            for (var k = c * Chunk; k < e; k++)
+            var n = x.Length;
+            var nb = nbr;
+            var dp = diagPlus;
+            Parallel.For(0, chunks, c =>
             {
-                var s = 6 * k;
-                y[k] = diagPlus[k] * x[k] - (x[nbr[s]] + x[nbr[s + 1]] + x[nbr[s + 2]] + x[nbr[s + 3]] + x[nbr[s + 4]] + x[nbr[s + 5]]);
-            }
-        });
+                var e = Math.Min(n, (c + 1) * Chunk);
+                for (var k = c * Chunk; k < e; k++)
+                {
+                    var s = 6 * k;
+                    y[k] = dp[k] * x[k] - (x[nb[s]] + x[nb[s + 1]] + x[nb[s + 2]] + x[nb[s + 3]] + x[nb[s + 4]] + x[nb[s + 5]]);
+                }
+            });
+        }
+    }
+
+    /// <summary>Weighted faces (multi-phase): y = diag x - sum w x[nbr] (missing faces have weight 0).</summary>
+    internal readonly struct WeightedOperator(int[] nbr, double[] w, double[] diag) : IVoxelOperator
+    {
+        public void Apply(double[] x, double[] y, int chunks)
+        {
+            var n = x.Length;
+            var nb = nbr;
+            var ww = w;
+            var d = diag;
+            Parallel.For(0, chunks, c =>
+            {
+                var e = Math.Min(n, (c + 1) * Chunk);
+                for (var k = c * Chunk; k < e; k++)
+                {
+                    var s = 6 * k;
+                    y[k] = d[k] * x[k] - (ww[s] * x[nb[s]] + ww[s + 1] * x[nb[s + 1]] + ww[s + 2] * x[nb[s + 2]] + ww[s + 3] * x[nb[s + 3]] + ww[s + 4] * x[nb[s + 4]] + ww[s + 5] * x[nb[s + 5]]);
+                }
+            });
+        }
     }
 
     private static double Dot(double[] a, double[] b, double[] partial, int chunks)

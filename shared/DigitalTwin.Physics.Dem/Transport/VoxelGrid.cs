@@ -44,11 +44,12 @@ public sealed class VoxelGrid
     public double Fraction(byte phase) => Phase.Count(p => p == phase) / (double)Phase.Length;
 
     /// <summary>Voxelises spheres in the box [lo, hi] (z from lo[2] to hi[2]); voxel centres inside a sphere take its phase.</summary>
-    public static VoxelGrid FromSpheres(double[] x, double[] y, double[] z, double[] radius, byte[] phase, double[] lo, double[] hi, bool[] periodic, double voxelSize)
+    /// <remarks>With <paramref name="counts"/> the grid has exactly those voxel counts (voxels may then be slightly anisotropic).</remarks>
+    public static VoxelGrid FromSpheres(double[] x, double[] y, double[] z, double[] radius, byte[] phase, double[] lo, double[] hi, bool[] periodic, double voxelSize, int[]? counts = null)
     {
-        var nx = Math.Max(1, (int)Math.Round((hi[0] - lo[0]) / voxelSize));
-        var ny = Math.Max(1, (int)Math.Round((hi[1] - lo[1]) / voxelSize));
-        var nz = Math.Max(2, (int)Math.Round((hi[2] - lo[2]) / voxelSize));
+        var nx = counts?[0] ?? Math.Max(1, (int)Math.Round((hi[0] - lo[0]) / voxelSize));
+        var ny = counts?[1] ?? Math.Max(1, (int)Math.Round((hi[1] - lo[1]) / voxelSize));
+        var nz = counts?[2] ?? Math.Max(2, (int)Math.Round((hi[2] - lo[2]) / voxelSize));
         double hx = (hi[0] - lo[0]) / nx, hy = (hi[1] - lo[1]) / ny, hz = (hi[2] - lo[2]) / nz;
         var g = new VoxelGrid(nx, ny, nz, (hx + hy + hz) / 3, periodic[0], periodic[1]);
         // SE first, then AM over it: AM wins overlaps whatever the order of the spheres.
