@@ -573,9 +573,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
         foreach (var header in headers.NonValidated)
         {
             var key = GrpcProtocol.LowerKey(header.Key);
-            if (GrpcProtocol.IsReservedHeader(key))
+            if (GrpcProtocol.IsReservedHeader(key) || key is "date" or "server" or "alt-svc")
             {
-                continue;
+                continue; // HTTP's own response headers are not call metadata
             }
 
             foreach (var value in header.Value)

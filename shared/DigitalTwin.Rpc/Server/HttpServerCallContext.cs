@@ -65,8 +65,10 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         set => _status = value;
     }
 
-    /// <summary>True once the deadline timer fired (as opposed to the client cancelling).</summary>
-    public bool DeadlineExceeded => _deadlineCts is { IsCancellationRequested: true } && !_httpContext.RequestAborted.IsCancellationRequested;
+    /// <summary>True once the deadline has passed (timer fired or clock past it) and the client has not reset the stream.</summary>
+    public bool DeadlineExceeded =>
+        !_httpContext.RequestAborted.IsCancellationRequested
+        && (_deadlineCts is { IsCancellationRequested: true } || (_deadline != DateTime.MaxValue && DateTime.UtcNow >= _deadline));
 
     /// <summary>True once the handler returned; later writes are refused.</summary>
     public bool IsCompleted => _completed;
@@ -85,6 +87,13 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
             {
                 ServerLog.InvalidTimeout(_runtime.Logger, Method, Peer, text);
                 WriteTrailersOnly(new Status(StatusCode.Internal, $"Invalid grpc-timeout header '{text}'."));
+                return false;
+            }
+
+            if (span <= TimeSpan.Zero)
+            {
+                ServerLog.DeadlineExceeded(_runtime.Logger, Method, Peer);
+                WriteTrailersOnly(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"));
                 return false;
             }
 
@@ -144,7 +153,17 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         }
 
         _responseStarted = true;
-        return _httpContext.Response.BodyWriter.FlushAsync(_cancellationToken).AsTask();
+        var flush = FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : FlushHeadersAsync(flush);
+    }
+
+    private async Task FlushHeadersAsync(ValueTask<System.IO.Pipelines.FlushResult> flush)
+    {
+        await using var registration = _cancellationToken.UnsafeRegister(static state => ((HttpServerCallContext)state!).CancelPendingFlush(), this);
+        if ((await flush.ConfigureAwait(false)).IsCanceled)
+        {
+            throw new OperationCanceledException(_cancellationToken);
+        }
     }
 
     /// <summary>Reads the one request message of a unary or server-streaming call (the request must end after it).</summary>
@@ -283,8 +302,14 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         message.WriteTo(writer);
     }
 
-    public ValueTask<System.IO.Pipelines.FlushResult> FlushAsync(CancellationToken cancellationToken) =>
-        _httpContext.Response.BodyWriter.FlushAsync(cancellationToken);
+    /// <summary>
+    /// Flushes without a token: Kestrel aborts the whole stream (RST_STREAM INTERNAL_ERROR) when a flush's token
+    /// fires, which would lose the status. Cancellation goes through CancelPendingFlush instead.
+    /// </summary>
+    public ValueTask<System.IO.Pipelines.FlushResult> FlushAsync() =>
+        _httpContext.Response.BodyWriter.FlushAsync(CancellationToken.None);
+
+    public void CancelPendingFlush() => _httpContext.Response.BodyWriter.CancelPendingFlush();
 
     /// <summary>Sends the final status: trailers after a response, or a trailers-only response.</summary>
     public void Complete(Status status, Metadata? extraTrailers)

@@ -160,7 +160,7 @@ internal static class RequestValidation
 
         if (!Protocol.GrpcProtocol.IsGrpcContentType(request.ContentType))
         {
-            ServerLog.UnsupportedContentType(runtime.Logger, request.Path.Value ?? string.Empty, HttpServerCallContext.FormatPeer(httpContext.Connection), request.ContentType);
+            ServerLog.UnsupportedContentType(runtime.Logger, request.Path.Value ?? string.Empty, HttpServerCallContext.FormatPeer(httpContext.Connection), request.ContentType ?? "(none)");
             httpContext.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             httpContext.Response.Headers[Protocol.GrpcProtocol.StatusTrailer] = HttpServerCallContext.StatusText(StatusCode.Internal);
             httpContext.Response.Headers[Protocol.GrpcProtocol.MessageTrailer] =

@@ -96,28 +96,29 @@ internal sealed class ServerResponseStreamWriter<T>(HttpServerCallContext call) 
             throw new InvalidOperationException("A write is already in progress; await each WriteAsync before the next.");
         }
 
-        var token = cancellationToken.CanBeCanceled ? cancellationToken : call.CancellationToken;
         call.CancellationToken.ThrowIfCancellationRequested();
-        token.ThrowIfCancellationRequested();
+        cancellationToken.ThrowIfCancellationRequested();
         call.WriteMessage(message);
-        var flush = call.FlushAsync(token);
+        var flush = call.FlushAsync();
         if (flush.IsCompletedSuccessfully)
         {
-            return flush.Result.IsCanceled ? Task.FromCanceled(token) : Task.CompletedTask;
+            return flush.Result.IsCanceled ? Task.FromCanceled(call.CancellationToken) : Task.CompletedTask;
         }
 
         _writing = true;
-        return AwaitFlush(flush, token);
+        return AwaitFlush(flush, cancellationToken);
     }
 
-    private async Task AwaitFlush(ValueTask<System.IO.Pipelines.FlushResult> flush, CancellationToken token)
+    /// <summary>Waits for a flush Kestrel could not finish at once (flow control); cancellation cancels the pending flush.</summary>
+    private async Task AwaitFlush(ValueTask<System.IO.Pipelines.FlushResult> flush, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await flush.ConfigureAwait(false);
-            if (result.IsCanceled)
+            await using var callRegistration = call.CancellationToken.UnsafeRegister(static state => ((HttpServerCallContext)state!).CancelPendingFlush(), call);
+            await using var userRegistration = cancellationToken.UnsafeRegister(static state => ((HttpServerCallContext)state!).CancelPendingFlush(), call);
+            if ((await flush.ConfigureAwait(false)).IsCanceled)
             {
-                throw new OperationCanceledException(token);
+                throw new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : call.CancellationToken);
             }
         }
         finally

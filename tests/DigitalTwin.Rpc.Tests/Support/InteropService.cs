@@ -52,10 +52,16 @@ public sealed class InteropServiceClient : ClientBase
 /// <summary>Server side of the interop service; records how calls waiting for cancellation ended.</summary>
 public sealed class InteropServiceImpl
 {
+    private const int MaxResponseSize = 32 * 1024 * 1024;
+    private const int MaxResponseCount = 100_000;
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _cancellations = new(StringComparer.Ordinal);
 
     /// <summary>Completes with "deadline" or "cancelled" once the call tagged so saw its cancellation token fire.</summary>
     public Task<string> CancellationObserved(string tag) => Signal(tag).Task;
+
+    /// <summary>Completes when the call tagged so starts waiting for its cancellation.</summary>
+    public Task<string> WaitingForCancellation(string tag) => Signal("started:" + tag).Task;
 
     public ServiceDefinition Bind() => ServiceDefinition
         .CreateBuilder(InteropServiceReflection.Descriptor.Services[0])
@@ -72,6 +78,9 @@ public sealed class InteropServiceImpl
         var http = context.GetHttpContext()!;
         response.RequestEncoding = http.Request.Headers["grpc-encoding"].ToString();
         response.ResponseEncoding = http.Response.Headers["grpc-encoding"].ToString();
+        response.ServerDeadlineUnixMs = context.Deadline == DateTime.MaxValue
+            ? 0
+            : new DateTimeOffset(context.Deadline, TimeSpan.Zero).ToUnixTimeMilliseconds();
         End(request, context);
         return response;
     }
@@ -158,6 +167,7 @@ public sealed class InteropServiceImpl
 
     private async Task BeginAsync(EchoRequest request, ServerCallContext context)
     {
+        CheckBounds(request);
         if (request.ThrowException)
         {
             throw new InvalidOperationException("Handler failure requested by the test.");
@@ -193,6 +203,7 @@ public sealed class InteropServiceImpl
     {
         try
         {
+            Signal("started:" + request.Tag).TrySetResult("waiting");
             await Task.Delay(Timeout.Infinite, context.CancellationToken);
         }
         catch (OperationCanceledException)
@@ -204,8 +215,19 @@ public sealed class InteropServiceImpl
         }
     }
 
+    /// <summary>Fuzzed requests decode to arbitrary numbers; this keeps the service's own work bounded.</summary>
+    private static void CheckBounds(EchoRequest request)
+    {
+        if (request.ResponseSize is < 0 or > MaxResponseSize || request.ResponseCount is < 0 or > MaxResponseCount
+            || (request.Delay is not null && (request.Delay.Seconds is < 0 or > 60 || request.Delay.Nanos < 0)))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "response_size, response_count or delay out of range."));
+        }
+    }
+
     private static EchoResponse Respond(EchoRequest request, int index, long receivedBytes, int receivedCount)
     {
+        CheckBounds(request);
         var payload = request.ResponseSize > 0 ? ByteString.CopyFrom(Pattern(request.ResponseSize)) : request.Payload;
         return new EchoResponse
         {
