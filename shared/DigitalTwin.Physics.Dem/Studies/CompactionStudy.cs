@@ -109,41 +109,36 @@ public sealed record CompactionResult(IReadOnlyList<StageResult> Stages, bool Co
 
 public static class CompactionStudy
 {
-    /// <summary>Runs the stages on a packing in a box periodic in x, y with footprint L and initial height H0.</summary>
+    /// <summary>Runs U, R, then per isostatic pressure a branch I + cycles, on a packing in a box periodic in x, y (footprint L, initial height H0).</summary>
     public static CompactionResult Run(Packing packing, double footprint, double h0, CompactionOptions o, ulong? seed = null,
         IProgress<CompactionProgress>? progress = null, CancellationToken ct = default)
     {
         var p = o.Parameters;
-        var materials = p.CreateMaterials();
-        var settings = new DemSettings { TimeStep = o.TimeStep ?? p.TimeStepS, Skin = p.SkinM, Threads = o.Threads };
-        var zlo = -2e-6;
-        var zhi = h0 + 4e-6;
-        var box = new DemBox([0, 0, Math.Min(zlo, packing.Z.Min() - 1e-6)], [footprint, footprint, Math.Max(zhi, packing.Z.Max() + 1e-6)], [true, true, false]);
-        var bottom = new PlaneWall("bottom", 2, 1, 0.0, CompositeParameters.Wall);
-        var top = new PlaneWall("top", 2, -1, h0, CompositeParameters.Wall)
+        using var runner = new CompactionRunner(packing, footprint, h0, p.CreateMaterials(), new DemSettings { TimeStep = o.TimeStep ?? p.TimeStepS, Skin = p.SkinM, Threads = o.Threads }, o);
+        var stages = new List<StageResult> { runner.Uniaxial("U", o.UniaxialPressurePa, o.VelocityMaxU, progress, ct) };
+        if (!stages[0].Converged || !o.Release)
         {
-            Servo = new ServoControl { TargetPressure = o.UniaxialPressurePa, VelocityMax = o.VelocityMaxU, Kp = o.KpU },
-        };
-        var stages = new List<StageResult>();
-        using var sys = new DemSystem(materials, box, ToInput(packing), [bottom, top], settings);
-        var u = UniaxialStage(sys, top, bottom, o, progress, ct);
-        stages.Add(u);
-        if (!u.Converged || !o.Release)
-        {
-            return new CompactionResult(stages, u.Converged && !o.Release && o.IsostaticPressuresPa.Count == 0, p.Name, seed, packing.Count);
+            return new CompactionResult(stages, stages[0].Converged && !o.Release && o.IsostaticPressuresPa.Count == 0, p.Name, seed, packing.Count);
         }
 
-        var r = ReleaseStage(sys, top, bottom, o, progress, ct);
-        stages.Add(r);
-        if (!r.Converged)
+        stages.Add(runner.Release("R", o.ReleasePressurePa, progress, ct));
+        if (!stages[1].Converged)
         {
             return new CompactionResult(stages, false, p.Name, seed, packing.Count);
         }
 
+        var released = runner.Save();
         var completed = true;
         foreach (var pi in o.IsostaticPressuresPa)
         {
-            var branch = IsostaticBranch(sys, materials, settings, pi, o, progress, ct);
+            runner.Restore(released);
+            var label = $"I{pi / 1e6:G3}MPa";
+            var branch = new List<StageResult> { runner.Isostatic(label, pi, progress, ct) };
+            if (branch[0].Converged)
+            {
+                branch.AddRange(runner.Swelling(label, o.Cycles, o.SwellingStrain, o.SwellingSign < 0, progress, ct));
+            }
+
             stages.AddRange(branch);
             completed &= branch.All(b => b.Converged) && branch.Count == 1 + 2 * o.Cycles;
         }
@@ -155,83 +150,231 @@ public static class CompactionStudy
     {
         X = p.X, Y = p.Y, Z = p.Z, Radius = p.Radius, Density = p.Density, Type = p.Type, Id = p.Id,
     };
+}
 
-    private static StageResult UniaxialStage(DemSystem sys, PlaneWall top, PlaneWall bottom, CompactionOptions o, IProgress<CompactionProgress>? progress, CancellationToken ct)
+/// <summary>Runs compaction stages in any order on one packing (the service's stage lists, the study's fixed sequence).</summary>
+public sealed class CompactionRunner : IDisposable
+{
+    private readonly MaterialTable _materials;
+    private readonly DemSettings _settings;
+    private readonly CompactionOptions _o;
+    private DemSystem _sys;
+    private PlaneWall? _top;
+    private PlaneWall? _bottom;
+    private double _pressure;
+
+    public CompactionRunner(Packing packing, double footprint, double h0, MaterialTable materials, DemSettings settings, CompactionOptions options)
     {
-        var area = sys.FaceArea(2);
-        var target = o.UniaxialPressurePa * area;
+        _materials = materials;
+        _settings = settings;
+        _o = options;
+        var box = new DemBox([0, 0, Math.Min(-2e-6, packing.Z.Min() - 1e-6)], [footprint, footprint, Math.Max(h0 + 4e-6, packing.Z.Max() + 1e-6)], [true, true, false]);
+        _bottom = new PlaneWall("bottom", 2, 1, 0.0, AmWallType);
+        _top = new PlaneWall("top", 2, -1, h0, AmWallType) { Servo = new ServoControl { TargetPressure = options.UniaxialPressurePa, VelocityMax = options.VelocityMaxU, Kp = options.KpU } };
+        _sys = new DemSystem(materials, box, CompactionStudy.ToInput(packing), [_bottom, _top], settings);
+    }
+
+    /// <summary>The wall material is the last material type.</summary>
+    private int AmWallType => _materials.TypeCount - 1;
+
+    public DemSystem System => _sys;
+
+    /// <summary>Snapshot of the whole state (for branches from one released packing).</summary>
+    public (byte[] State, bool Isostatic, double Pressure) Save() => (_sys.SaveCheckpoint(), _top is null, _pressure);
+
+    public void Restore((byte[] State, bool Isostatic, double Pressure) saved)
+    {
+        _sys.Dispose();
+        _sys = DemSystem.Restore(saved.State, _materials, _settings);
+        _pressure = saved.Pressure;
+        (_bottom, _top) = saved.Isostatic ? (null, null) : (_sys.Walls[0], _sys.Walls[1]);
+    }
+
+    public StageResult Uniaxial(string name, double pressure, double vmax, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    {
+        var (top, bottom) = Plates(name);
+        var area = _sys.FaceArea(2);
+        var servo = top.Servo!;
+        servo.TargetPressure = pressure;
+        servo.VelocityMax = vmax;
+        servo.Kp = _o.KpU;
+        _pressure = pressure;
+        var target = pressure * area;
         var hold = top.Position - bottom.Position;
-        var converged = false;
-        var step0 = sys.Step;
-        string diagnosis = "";
-        for (var chunk = 1; chunk <= o.MaxChunksU; chunk++)
+        var step0 = _sys.Step;
+        var diagnosis = "";
+        for (var chunk = 1; chunk <= _o.MaxChunksU; chunk++)
         {
-            sys.Run(o.Chunk, ct);
+            _sys.Run(_o.Chunk, ct);
             var h = top.Position - bottom.Position;
             var eT = Math.Abs(top.Load / target - 1);
             var eB = Math.Abs(bottom.Load / target - 1);
             var dz = Math.Abs(h - hold) / h;
-            progress?.Report(new CompactionProgress("U", chunk, o.MaxChunksU, sys.Step, h, top.Load / area, o.UniaxialPressurePa,
+            progress?.Report(new CompactionProgress(name, chunk, _o.MaxChunksU, _sys.Step, h, top.Load / area, pressure,
                 $"P_top {top.Load / area / 1e6:F2} MPa, P_bot {bottom.Load / area / 1e6:F2} MPa, H {h * 1e6:F3} um"));
-            if (eT < o.ToleranceU && eB < o.ToleranceU && dz < o.RelativeMotionTolerance)
+            if (eT < _o.ToleranceU && eB < _o.ToleranceU && dz < _o.RelativeMotionTolerance)
             {
-                converged = true;
-                break;
+                return Analyse(name, true, "converged", step0, ct);
             }
 
             hold = h;
-            diagnosis = $"after {chunk} chunks: |F_top/F-1| = {eT:G3}, |F_bot/F-1| = {eB:G3}, |dH|/H = {dz:G3} (tolerances {o.ToleranceU}, {o.ToleranceU}, {o.RelativeMotionTolerance})";
+            diagnosis = $"after {chunk} chunks: |F_top/F-1| = {eT:G3}, |F_bot/F-1| = {eB:G3}, |dH|/H = {dz:G3} (tolerances {_o.ToleranceU}, {_o.ToleranceU}, {_o.RelativeMotionTolerance})";
         }
 
-        return Analyse(sys, "U", converged, converged ? "converged" : "not converged " + diagnosis, step0, o, ct);
+        return Analyse(name, false, "not converged " + diagnosis, step0, ct);
     }
 
-    private static StageResult ReleaseStage(DemSystem sys, PlaneWall top, PlaneWall bottom, CompactionOptions o, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    public StageResult Release(string name, double pressure, IProgress<CompactionProgress>? progress, CancellationToken ct)
     {
-        var area = sys.FaceArea(2);
-        var step0 = sys.Step;
+        var (top, bottom) = Plates(name);
+        var area = _sys.FaceArea(2);
+        var step0 = _sys.Step;
         var servo = top.Servo!;
-        for (var k = 1; k <= o.RampChunksR; k++)
+        var from = _pressure > 0 ? _pressure : _o.UniaxialPressurePa;
+        for (var k = 1; k <= _o.RampChunksR; k++)
         {
-            var ft = o.UniaxialPressurePa * Math.Pow(o.ReleasePressurePa / o.UniaxialPressurePa, k / (double)o.RampChunksR);
+            var ft = from * Math.Pow(pressure / from, k / (double)_o.RampChunksR);
             servo.TargetPressure = ft;
-            servo.VelocityMax = o.VelocityR0 * Math.Pow(ft / o.UniaxialPressurePa, o.VelocityExponentR);
-            servo.Kp = o.KpR;
-            sys.Run(o.Chunk, ct);
-            progress?.Report(new CompactionProgress("R ramp", k, o.RampChunksR, sys.Step, top.Position - bottom.Position, top.Load / area, ft,
+            servo.VelocityMax = _o.VelocityR0 * Math.Pow(ft / _o.UniaxialPressurePa, _o.VelocityExponentR);
+            servo.Kp = _o.KpR;
+            _sys.Run(_o.Chunk, ct);
+            progress?.Report(new CompactionProgress(name + " ramp", k, _o.RampChunksR, _sys.Step, top.Position - bottom.Position, top.Load / area, ft,
                 $"target {ft / 1e6:G4} MPa, P_top {top.Load / area / 1e6:G4} MPa"));
         }
 
-        var target = o.ReleasePressurePa * area;
+        _pressure = pressure;
+        var target = pressure * area;
         var hold = top.Position - bottom.Position;
-        var converged = false;
         var diagnosis = "";
-        for (var chunk = 1; chunk <= o.MaxChunksR; chunk++)
+        for (var chunk = 1; chunk <= _o.MaxChunksR; chunk++)
         {
-            sys.Run(o.Chunk, ct);
+            _sys.Run(_o.Chunk, ct);
             var h = top.Position - bottom.Position;
             var eT = Math.Abs(top.Load / target - 1);
             var eB = Math.Abs(bottom.Load / target - 1);
             var dz = Math.Abs(h - hold) / h;
-            progress?.Report(new CompactionProgress("R", chunk, o.MaxChunksR, sys.Step, h, top.Load / area, o.ReleasePressurePa,
+            progress?.Report(new CompactionProgress(name, chunk, _o.MaxChunksR, _sys.Step, h, top.Load / area, pressure,
                 $"P_top {top.Load / area / 1e3:F1} kPa, P_bot {bottom.Load / area / 1e3:F1} kPa, H {h * 1e6:F3} um"));
-            if (eT < o.ToleranceR && eB < o.ToleranceR && dz < o.RelativeMotionTolerance)
+            if (eT < _o.ToleranceR && eB < _o.ToleranceR && dz < _o.RelativeMotionTolerance)
             {
-                converged = true;
-                break;
+                return Analyse(name, true, "converged", step0, ct);
             }
 
             hold = h;
             diagnosis = $"after {chunk} hold chunks: |F_top/F-1| = {eT:G3}, |F_bot/F-1| = {eB:G3}, |dH|/H = {dz:G3}";
         }
 
-        return Analyse(sys, "R", converged, converged ? "converged" : "not converged " + diagnosis, step0, o, ct);
+        return Analyse(name, false, "not converged " + diagnosis, step0, ct);
     }
 
-    private static List<StageResult> IsostaticBranch(DemSystem released, MaterialTable materials, DemSettings settings, double pressure, CompactionOptions o,
-        IProgress<CompactionProgress>? progress, CancellationToken ct)
+    /// <summary>Six servo walls at the pressure; from plates the packing is re-boxed with walls just outside the particles.</summary>
+    public StageResult Isostatic(string name, double pressure, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    {
+        var vmax = _o.VelocityR0 * Math.Pow(pressure / _o.UniaxialPressurePa, _o.VelocityExponentR);
+        if (_top is not null)
+        {
+            ReBox(pressure, vmax);
+        }
+        else
+        {
+            foreach (var w in _sys.Walls)
+            {
+                w.Servo!.TargetPressure = pressure;
+                w.Servo.VelocityMax = vmax;
+            }
+        }
+
+        _pressure = pressure;
+        return Hold(name, progress, ct);
+    }
+
+    /// <summary>Cycles of AM swelling (+strain in diameter) and back at the held pressure; each half cycle is one stage.</summary>
+    public IReadOnlyList<StageResult> Swelling(string label, int cycles, double strain, bool startSwollen, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    {
+        var results = new List<StageResult>();
+        var s = startSwollen ? -strain : strain;
+        for (var c = 1; c <= cycles; c++)
+        {
+            foreach (var (name, scale) in new[] { (s > 0 ? "D" : "C", 1 + s), (s > 0 ? "C" : "D", 1.0) })
+            {
+                Ramp($"{label} {name}{c}", scale, _o.SwellingRampChunks * _o.Chunk, progress, ct);
+                var st = Hold($"{label} {name}{c}", progress, ct);
+                results.Add(st);
+                if (!st.Converged)
+                {
+                    return results;
+                }
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>AM diameter strain (relative to the stage start) driven through (time, strain) points, then held.</summary>
+    public StageResult Schedule(string name, double[] times, double[] strains, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    {
+        var am = CompositeParameters.Am;
+        var s0 = _sys.TypeScale(am);
+        _sys.SetTypeSchedule(am, new RadiusSchedule(times.Select(t => _sys.Time + t).ToArray(), strains.Select(e => s0 * (1 + e)).ToArray()));
+        var steps = (int)Math.Ceiling(times[^1] / _sys.Dt);
+        var step0 = _sys.Step;
+        for (var done = 0; done < steps; done += _o.Chunk)
+        {
+            _sys.Run(Math.Min(_o.Chunk, steps - done), ct);
+            progress?.Report(new CompactionProgress(name + " schedule", done / _o.Chunk + 1, (steps + _o.Chunk - 1) / _o.Chunk, _sys.Step, _sys.Extent(2), 0, _pressure,
+                $"AM radius scale {_sys.TypeScale(am):F4}"));
+        }
+
+        _sys.SetTypeScale(am, s0 * (1 + strains[^1]));
+        var hold = _top is null ? Hold(name, progress, ct) : Analyse(name, true, "schedule applied", step0, ct);
+        return hold;
+    }
+
+    private void Ramp(string name, double scale, int steps, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    {
+        var am = CompositeParameters.Am;
+        _sys.SetTypeSchedule(am, RadiusSchedule.Ramp(_sys.Time, steps * _sys.Dt, _sys.TypeScale(am), scale));
+        for (var k = 1; k * _o.Chunk <= steps; k++)
+        {
+            _sys.Run(_o.Chunk, ct);
+            progress?.Report(new CompactionProgress(name + " ramp", k, steps / _o.Chunk, _sys.Step, _sys.Extent(2), 0, _pressure, $"AM radius scale {_sys.TypeScale(am):F4}"));
+        }
+
+        _sys.SetTypeScale(am, scale);
+    }
+
+    private StageResult Hold(string name, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    {
+        var step0 = _sys.Step;
+        var hold = new[] { _sys.Extent(0), _sys.Extent(1), _sys.Extent(2) };
+        var diagnosis = "";
+        for (var chunk = 1; chunk <= _o.MaxChunksI; chunk++)
+        {
+            _sys.Run(_o.Chunk, ct);
+            var ext = new[] { _sys.Extent(0), _sys.Extent(1), _sys.Extent(2) };
+            var worst = _sys.Walls.Max(w => Math.Abs(w.Load / (_pressure * _sys.FaceArea(w.Axis)) - 1));
+            var dz = Enumerable.Range(0, 3).Max(a => Math.Abs(ext[a] - hold[a]) / ext[a]);
+            progress?.Report(new CompactionProgress(name, chunk, _o.MaxChunksI, _sys.Step, ext[2], _sys.Walls[^1].Load / _sys.FaceArea(2), _pressure,
+                $"worst wall error {worst:P1}, box {ext[0] * 1e6:F1} x {ext[1] * 1e6:F1} x {ext[2] * 1e6:F1} um"));
+            if (worst < _o.ToleranceI && dz < _o.RelativeMotionTolerance)
+            {
+                return Analyse(name, true, "converged", step0, ct);
+            }
+
+            hold = ext;
+            diagnosis = $"after {chunk} chunks: worst |F/F_target-1| = {worst:G3}, largest |dL|/L = {dz:G3}";
+        }
+
+        return Analyse(name, false, "not converged " + diagnosis, step0, ct);
+    }
+
+    private (PlaneWall Top, PlaneWall Bottom) Plates(string stage) =>
+        _top is not null && _bottom is not null ? (_top, _bottom) : throw new DemInputException([$"stage '{stage}': plates are gone after an isostatic stage; uniaxial stages must come first"]);
+
+    private void ReBox(double pressure, double vmax)
     {
         // Walls on all six faces, placed just outside the particles: periodic contacts across x and y are cut.
+        var released = _sys;
         var n = released.ParticleCount;
         var pos = released.Positions.ToArray();
         var rad = released.Radii.ToArray();
@@ -243,13 +386,11 @@ public static class CompactionStudy
             hi[a] = Enumerable.Range(0, n).Max(i => pos[3 * i + a] + rad[i]);
         }
 
-        var vmax = o.VelocityR0 * Math.Pow(pressure / o.UniaxialPressurePa, o.VelocityExponentR);
         var walls = new List<PlaneWall>();
-        string[] names = ["x", "y", "z"];
         for (var a = 0; a < 3; a++)
         {
-            walls.Add(new PlaneWall($"{names[a]}-lo", a, 1, lo[a], CompositeParameters.Wall) { Servo = new ServoControl { TargetPressure = pressure, VelocityMax = vmax, Kp = o.KpR } });
-            walls.Add(new PlaneWall($"{names[a]}-hi", a, -1, hi[a], CompositeParameters.Wall) { Servo = new ServoControl { TargetPressure = pressure, VelocityMax = vmax, Kp = o.KpR } });
+            walls.Add(new PlaneWall($"{"xyz"[a]}-lo", a, 1, lo[a], AmWallType) { Servo = new ServoControl { TargetPressure = pressure, VelocityMax = vmax, Kp = _o.KpR } });
+            walls.Add(new PlaneWall($"{"xyz"[a]}-hi", a, -1, hi[a], AmWallType) { Servo = new ServoControl { TargetPressure = pressure, VelocityMax = vmax, Kp = _o.KpR } });
         }
 
         var margin = 0.5 * (hi[2] - lo[2]);
@@ -269,76 +410,30 @@ public static class CompactionStudy
         };
         var iso = new DemSettings
         {
-            TimeStep = settings.TimeStep, Skin = settings.Skin, Threads = settings.Threads, InitialOverlapTolerance = double.PositiveInfinity,
+            TimeStep = _settings.TimeStep, Skin = _settings.Skin, Threads = _settings.Threads, Contact = _settings.Contact,
+            MinParticlesPerThread = _settings.MinParticlesPerThread, InitialOverlapTolerance = double.PositiveInfinity,
         };
-        using var sys = new DemSystem(materials, box, input, walls, iso);
-        var label = $"I{pressure / 1e6:G3}MPa";
-        var results = new List<StageResult> { HoldStage(sys, label, pressure, o, progress, ct) };
-        if (!results[0].Converged)
+        var scales = Enumerable.Range(0, _materials.TypeCount).Select(released.TypeScale).ToArray();
+        _sys = new DemSystem(_materials, box, input, walls, iso);
+        for (var t = 0; t < scales.Length; t++)
         {
-            return results;
-        }
-
-        var strain = o.SwellingStrain * Math.Sign(o.SwellingSign);
-        for (var c = 1; c <= o.Cycles; c++)
-        {
-            foreach (var (name, scale) in new[] { (strain > 0 ? "D" : "C", 1 + strain), (strain > 0 ? "C" : "D", 1.0) })
+            if (scales[t] != 1.0)
             {
-                var from = sys.TypeScale(CompositeParameters.Am);
-                var ramp = o.SwellingRampChunks * o.Chunk * sys.Dt;
-                sys.SetTypeSchedule(CompositeParameters.Am, RadiusSchedule.Ramp(sys.Time, ramp, from, scale));
-                for (var k = 1; k <= o.SwellingRampChunks; k++)
-                {
-                    sys.Run(o.Chunk, ct);
-                    progress?.Report(new CompactionProgress($"{label} {name}{c} ramp", k, o.SwellingRampChunks, sys.Step, sys.Extent(2), sys.Walls[5].Load / sys.FaceArea(2), pressure,
-                        $"AM radius scale {sys.TypeScale(CompositeParameters.Am):F4}"));
-                }
-
-                sys.SetTypeScale(CompositeParameters.Am, scale);
-                var st = HoldStage(sys, $"{label} {name}{c}", pressure, o, progress, ct);
-                results.Add(st);
-                if (!st.Converged)
-                {
-                    return results;
-                }
+                _sys.SetTypeScale(t, scales[t]);
             }
         }
 
-        return results;
+        released.Dispose();
+        (_top, _bottom) = (null, null);
     }
 
-    private static StageResult HoldStage(DemSystem sys, string name, double pressure, CompactionOptions o, IProgress<CompactionProgress>? progress, CancellationToken ct)
+    private StageResult Analyse(string name, bool converged, string diagnosis, long step0, CancellationToken ct)
     {
-        var step0 = sys.Step;
-        var hold = new[] { sys.Extent(0), sys.Extent(1), sys.Extent(2) };
-        var converged = false;
-        var diagnosis = "";
-        for (var chunk = 1; chunk <= o.MaxChunksI; chunk++)
-        {
-            sys.Run(o.Chunk, ct);
-            var ext = new[] { sys.Extent(0), sys.Extent(1), sys.Extent(2) };
-            var worst = sys.Walls.Max(w => Math.Abs(w.Load / (pressure * sys.FaceArea(w.Axis)) - 1));
-            var dz = Enumerable.Range(0, 3).Max(a => Math.Abs(ext[a] - hold[a]) / ext[a]);
-            progress?.Report(new CompactionProgress(name, chunk, o.MaxChunksI, sys.Step, ext[2], sys.Walls[5].Load / sys.FaceArea(2), pressure,
-                $"worst wall error {worst:P1}, box {ext[0] * 1e6:F1} x {ext[1] * 1e6:F1} x {ext[2] * 1e6:F1} um"));
-            if (worst < o.ToleranceI && dz < o.RelativeMotionTolerance)
-            {
-                converged = true;
-                break;
-            }
-
-            hold = ext;
-            diagnosis = $"after {chunk} chunks: worst |F/F_target-1| = {worst:G3}, largest |dL|/L = {dz:G3}";
-        }
-
-        return Analyse(sys, name, converged, converged ? "converged" : "not converged " + diagnosis, step0, o, ct);
+        _sys.Run(_o.AnalysisSteps, ct);
+        var st = ParticleStress.Compute(_sys);
+        var report = PackingReport.Create(_sys, st);
+        return new StageResult(name, converged, diagnosis, _sys.Step - step0, (_sys.Step - step0) * _sys.Dt, _sys.Extent(2), report, ParticleSnapshot.From(_sys, st));
     }
 
-    private static StageResult Analyse(DemSystem sys, string name, bool converged, string diagnosis, long step0, CompactionOptions o, CancellationToken ct)
-    {
-        sys.Run(o.AnalysisSteps, ct);
-        var st = ParticleStress.Compute(sys);
-        var report = PackingReport.Create(sys, st);
-        return new StageResult(name, converged, diagnosis, sys.Step - step0, (sys.Step - step0) * sys.Dt, sys.Extent(2), report, ParticleSnapshot.From(sys, st));
-    }
+    public void Dispose() => _sys.Dispose();
 }
