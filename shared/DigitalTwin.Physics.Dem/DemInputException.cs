@@ -12,7 +12,8 @@ public sealed class DemInputException : ArgumentException
     /// <summary>Each problem on its own line, naming the offending parameter, particle or file line.</summary>
     public IReadOnlyList<string> Problems { get; }
 
-    internal static void ThrowIfAny(List<string> problems)
+    /// <summary>Throws with every collected problem, if there is any.</summary>
+    public static void ThrowIfAny(List<string> problems)
     {
         if (problems.Count > 0)
         {

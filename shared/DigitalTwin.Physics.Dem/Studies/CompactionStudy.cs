@@ -67,7 +67,12 @@ public sealed record CompactionOptions
     public double? TimeStep { get; init; }
 }
 
-public sealed record StageResult(string Name, bool Converged, string Diagnosis, long Steps, double SimulatedTimeS, double HeightM, PackingReport Report, ParticleSnapshot Snapshot);
+public sealed record StageResult(string Name, bool Converged, string Diagnosis, long Steps, double SimulatedTimeS, double HeightM, PackingReport Report, ParticleSnapshot Snapshot)
+{
+    /// <summary>Full per-particle stresses and contact counts (6 components each definition), in snapshot order.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ParticleStress? Stress { get; init; }
+}
 
 /// <summary>Particle list of a stage: positions [m], radii [m], 0-based types, Love-Weber diagonal stress [Pa].</summary>
 public sealed record ParticleSnapshot(int[] Id, int[] Type, double[] Radius, double[] X, double[] Y, double[] Z, double[] StressXx, double[] StressYy, double[] StressZz, double[] BoxLo, double[] BoxHi, bool[] Periodic)
@@ -99,8 +104,14 @@ public sealed record ParticleSnapshot(int[] Id, int[] Type, double[] Radius, dou
             Enumerable.Range(0, n).Select(i => st.LoveWeber[6 * i]).ToArray(),
             Enumerable.Range(0, n).Select(i => st.LoveWeber[6 * i + 1]).ToArray(),
             Enumerable.Range(0, n).Select(i => st.LoveWeber[6 * i + 2]).ToArray(),
-            lo, hi, [s.IsPeriodic(0), s.IsPeriodic(1), s.IsPeriodic(2)]);
+            lo, hi, [s.IsPeriodic(0), s.IsPeriodic(1), s.IsPeriodic(2)])
+        {
+            Velocity = s.Velocities.ToArray(),
+        };
     }
+
+    /// <summary>Velocities (3 per particle) [m/s], when known.</summary>
+    public double[]? Velocity { get; init; }
 }
 
 public sealed record CompactionProgress(string Stage, int Chunk, int MaxChunks, long Step, double HeightM, double PressurePa, double TargetPa, string Message);
@@ -163,8 +174,12 @@ public sealed class CompactionRunner : IDisposable
     private PlaneWall? _bottom;
     private double _pressure;
 
-    public CompactionRunner(Packing packing, double footprint, double h0, MaterialTable materials, DemSettings settings, CompactionOptions options)
+    /// <summary>Sets up the plates over the packing; <paramref name="activeType"/> swells, <paramref name="electrolyteType"/> is its partner in AM-SE counts.</summary>
+    public CompactionRunner(Packing packing, double footprint, double h0, MaterialTable materials, DemSettings settings, CompactionOptions options,
+        int activeType = CompositeParameters.Am, int electrolyteType = CompositeParameters.Se)
     {
+        ActiveType = activeType;
+        ElectrolyteType = electrolyteType;
         _materials = materials;
         _settings = settings;
         _o = options;
@@ -178,6 +193,10 @@ public sealed class CompactionRunner : IDisposable
     private int AmWallType => _materials.TypeCount - 1;
 
     public DemSystem System => _sys;
+
+    public int ActiveType { get; }
+
+    public int ElectrolyteType { get; }
 
     /// <summary>Snapshot of the whole state (for branches from one released packing).</summary>
     public (byte[] State, bool Isostatic, double Pressure) Save() => (_sys.SaveCheckpoint(), _top is null, _pressure);
@@ -313,7 +332,7 @@ public sealed class CompactionRunner : IDisposable
     /// <summary>AM diameter strain (relative to the stage start) driven through (time, strain) points, then held.</summary>
     public StageResult Schedule(string name, double[] times, double[] strains, IProgress<CompactionProgress>? progress, CancellationToken ct)
     {
-        var am = CompositeParameters.Am;
+        var am = ActiveType;
         var s0 = _sys.TypeScale(am);
         _sys.SetTypeSchedule(am, new RadiusSchedule(times.Select(t => _sys.Time + t).ToArray(), strains.Select(e => s0 * (1 + e)).ToArray()));
         var steps = (int)Math.Ceiling(times[^1] / _sys.Dt);
@@ -332,7 +351,7 @@ public sealed class CompactionRunner : IDisposable
 
     private void Ramp(string name, double scale, int steps, IProgress<CompactionProgress>? progress, CancellationToken ct)
     {
-        var am = CompositeParameters.Am;
+        var am = ActiveType;
         _sys.SetTypeSchedule(am, RadiusSchedule.Ramp(_sys.Time, steps * _sys.Dt, _sys.TypeScale(am), scale));
         for (var k = 1; k * _o.Chunk <= steps; k++)
         {
@@ -431,9 +450,12 @@ public sealed class CompactionRunner : IDisposable
     {
         _sys.Run(_o.AnalysisSteps, ct);
         var st = ParticleStress.Compute(_sys);
-        var report = PackingReport.Create(_sys, st);
-        return new StageResult(name, converged, diagnosis, _sys.Step - step0, (_sys.Step - step0) * _sys.Dt, _sys.Extent(2), report, ParticleSnapshot.From(_sys, st));
+        var report = PackingReport.Create(_sys, st, amType: ActiveType, seType: ElectrolyteType);
+        return new StageResult(name, converged, diagnosis, _sys.Step - step0, (_sys.Step - step0) * _sys.Dt, _sys.Extent(2), report, ParticleSnapshot.From(_sys, st)) { Stress = st };
     }
 
     public void Dispose() => _sys.Dispose();
 }
+
+/// <summary>The zz stress of one bin in both definitions (for callers that pick one).</summary>
+public readonly record struct PackingReportBin(double Lw, double Split);

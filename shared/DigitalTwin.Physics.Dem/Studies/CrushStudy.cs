@@ -48,7 +48,11 @@ public sealed record CrushResult(
     double StrengthPa,
     bool Fractured,
     double[] Displacement,
-    double[] Force);
+    double[] Force)
+{
+    /// <summary>Grain-grain contacts lost between the pristine aggregate and the crush test.</summary>
+    public int BrokenBonds { get; init; }
+}
 
 /// <summary>The crush parameter set (embedded JSON with provenance).</summary>
 public sealed record CrushParameters(
@@ -95,8 +99,9 @@ public static class CrushStudy
         var bondsBefore = CohesiveContacts(aggregate);
         using var cycled = o.Cycles > 0 ? Cycle(aggregate, o, materials, dt, progress, ct) : null;
         var specimen = cycled ?? aggregate;
-        var intact = bondsBefore > 0 ? CohesiveContacts(specimen) / (double)bondsBefore : 0;
-        return Crush(specimen, o, materials, dt, k, intact, progress, ct);
+        var bondsAfter = CohesiveContacts(specimen);
+        var intact = bondsBefore > 0 ? bondsAfter / (double)bondsBefore : 0;
+        return Crush(specimen, o, materials, dt, k, intact, progress, ct) with { BrokenBonds = Math.Max(0, bondsBefore - bondsAfter) };
     }
 
     /// <summary>Bisection (in log k) on the cohesion energy density until the pristine strength matches the target within 2 %.</summary>

@@ -70,6 +70,65 @@ public static class PackingGenerator
         return new GeneratedPacking(packing, footprint, h0, nAm, nSe);
     }
 
+    /// <summary>A type of a generic mixture: diameters uniform in number over [min, max], its share of the mass.</summary>
+    public sealed record MixtureType(int Type, double MinDiameter, double MaxDiameter, double Density, double MassFraction);
+
+    /// <summary>A mixture of <paramref name="count"/> particles split by mass fraction, RSA in an L x L periodic footprint at phi0.</summary>
+    public static GeneratedPacking Generate(IReadOnlyList<MixtureType> types, int count, double footprint, double phi0, ulong seed)
+    {
+        var problems = new List<string>();
+        if (count < 2 || count > 2_000_000)
+        {
+            problems.Add($"particle_count = {count}: must be in [2, 2e6]");
+        }
+
+        if (!(footprint > 0))
+        {
+            problems.Add($"lateral_size = {footprint} m: must be > 0");
+        }
+
+        if (!(phi0 > 0 && phi0 <= 0.45))
+        {
+            problems.Add($"initial_solid_fraction = {phi0}: must be in (0, 0.45] (random sequential addition)");
+        }
+
+        foreach (var t in types)
+        {
+            if (!(t.MinDiameter > 0 && t.MaxDiameter >= t.MinDiameter && t.Density > 0 && t.MassFraction >= 0))
+            {
+                problems.Add($"particle type {t.Type}: needs 0 < min radius <= max radius, density > 0, mass fraction >= 0");
+            }
+        }
+
+        var wsum = types.Sum(t => t.MassFraction);
+        if (!(wsum > 0))
+        {
+            problems.Add("particle types: the mass fractions must add up to more than 0");
+        }
+
+        DemInputException.ThrowIfAny(problems);
+        double MeanMass(MixtureType t) => Diameters(64, t.MinDiameter, t.MaxDiameter).Average(d => t.Density * Math.PI / 6 * d * d * d);
+        var weights = types.Select(t => t.MassFraction / wsum / MeanMass(t)).ToArray();
+        var counts = weights.Select(w => (int)Math.Round(count * w / weights.Sum())).ToArray();
+        counts[^1] = Math.Max(0, count - counts[..^1].Sum());
+        var parts = types.SelectMany((t, k) => Diameters(counts[k], t.MinDiameter, t.MaxDiameter).Select(d => (D: d, T: t.Type, Rho: t.Density))).ToArray();
+        var vsolid = parts.Sum(q => Math.PI / 6 * q.D * q.D * q.D);
+        var h0 = vsolid / (footprint * footprint * phi0);
+        var rng = new SplitMix64(seed);
+        var order = Enumerable.Range(0, parts.Length).ToArray();
+        for (var k = order.Length - 1; k > 0; k--)
+        {
+            var j = (int)(rng.NextDouble() * (k + 1));
+            (order[k], order[j]) = (order[j], order[k]);
+        }
+
+        order = order.OrderByDescending(k => parts[k].D).ToArray();
+        var placed = Rsa(parts.Select(q => q.D / 2).ToArray(), order, footprint, h0, rng);
+        var packing = new Packing(Enumerable.Range(1, parts.Length).ToArray(), order.Select(k => parts[k].T).ToArray(), order.Select(k => parts[k].D / 2).ToArray(),
+            order.Select(k => parts[k].Rho).ToArray(), placed.Select(q => q.X).ToArray(), placed.Select(q => q.Y).ToArray(), placed.Select(q => q.Z).ToArray());
+        return new GeneratedPacking(packing, footprint, h0, counts[0], counts.Length > 1 ? counts[1] : 0);
+    }
+
     private static (int Am, int Se) Counts(CompositeParameters p, double footprint)
     {
         var areaCm2 = Math.Pow(footprint * 100, 2);
