@@ -44,7 +44,10 @@ public sealed partial class DemBenchmarkSuite : IBenchmarkSuite
         var state = Path.Combine(outDir, "state_U.data");
         var summary = Path.Combine(outDir, "summary_U.txt");
         double htop;
-        if (peer)
+        // --quick: both codes start from our own 375 MPa state read as a data file (no contact history on
+        // either side) instead of running the deck's 4-minute compaction for its binary restart.
+        var fromData = context.Quick || !peer;
+        if (!fromData)
         {
             if (!File.Exists(Path.Combine(outDir, "state_U.restart")) || !File.Exists(summary))
             {
@@ -57,13 +60,20 @@ public sealed partial class DemBenchmarkSuite : IBenchmarkSuite
         }
         else
         {
-            // without the peer, pack with our own engine to get an equivalent 375 MPa state
+            // pack with our own engine to get an equivalent 375 MPa state
+            Directory.CreateDirectory(outDir);
+            state = Path.Combine(outDir, "state_U_ours.data");
             using var reader = new StreamReader(Path.Combine(deck, "init_N5k.csv"));
             var packing = PackingCsv.Parse(reader, "init_N5k.csv");
-            var r = CompactionStudy.Run(packing, 150e-6, 1.617776168626e-04, new CompactionOptions { Release = false, IsostaticPressuresPa = [] });
-            var snap = r.Stages[0].Snapshot;
-            htop = r.Stages[0].HeightM;
-            WriteData(state, snap);
+            if (!File.Exists(state) || !File.Exists(state + ".htop"))
+            {
+                o.WriteLine("pressing init_N5k to 375 MPa with our engine (stage U of compaction.in) for the timing state; cached in " + outDir);
+                var r = CompactionStudy.Run(packing, 150e-6, 1.617776168626e-04, new CompactionOptions { Release = false, IsostaticPressuresPa = [] });
+                WriteData(state, r.Stages[0].Snapshot);
+                await File.WriteAllTextAsync(state + ".htop", r.Stages[0].HeightM.ToString("R", CultureInfo.InvariantCulture), context.CancellationToken);
+            }
+
+            htop = double.Parse(await File.ReadAllTextAsync(state + ".htop", context.CancellationToken), CultureInfo.InvariantCulture);
         }
 
         var rows = new List<(string Case, double Rate)>();
@@ -72,7 +82,13 @@ public sealed partial class DemBenchmarkSuite : IBenchmarkSuite
             foreach (var ranks in new[] { 1, 2 })
             {
                 var log = Path.Combine(outDir, $"timing_bench_np{ranks}.log");
-                var args = $"-in timing.in -var prefix init_N5k -var Htop {htop.ToString("R", CultureInfo.InvariantCulture)} -var K {K} -log {log}";
+                var deckFile = fromData ? "timing_data.in" : "timing.in";
+                if (fromData)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(deck, deckFile), TimingFromData, context.CancellationToken);
+                }
+
+                var args = $"-in {deckFile}{(fromData ? " -var state " + state : string.Empty)} -var prefix init_N5k -var Htop {htop.ToString("R", CultureInfo.InvariantCulture)} -var K {K} -log {log}";
                 await (ranks == 1 ? Exec("liggghts", args, deck, context.CancellationToken) : Exec("mpirun", "--allow-run-as-root -np 2 liggghts " + args, deck, context.CancellationToken));
                 var m = LoopTime().Matches(File.ReadAllText(log)).Last(x => x.Groups[2].Value == K.ToString(CultureInfo.InvariantCulture));
                 var seconds = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
@@ -86,6 +102,7 @@ public sealed partial class DemBenchmarkSuite : IBenchmarkSuite
         }
 
         o.WriteLine();
+        o.WriteLine(fromData ? "State: our own stage-U packing read as a data file by both codes (no contact history)" : "State: the deck's state_U.restart (LIGGGHTS, with history) and state_U.data (ours)");
         o.WriteLine($"Timing run: init_N5k at 375 MPa (N = 5286), plates fixed at 0 and {htop * 1e6:F3} um, K = {K} steps after {Warm} warm-up, dt = 2e-10 s");
         o.WriteLine($"{"case",-40} {"particle-steps/s",18} {"vs LIGGGHTS 1 rank",20} {"vs LIGGGHTS 2 ranks",20}");
         var l1 = rows.FirstOrDefault(r => r.Case.Contains("1 MPI", StringComparison.Ordinal)).Rate;
@@ -98,6 +115,46 @@ public sealed partial class DemBenchmarkSuite : IBenchmarkSuite
         ok &= await Transport(o, dir, state, htop, context.CancellationToken);
         return ok;
     }
+
+    /// <summary>timing.in with read_data instead of read_restart (same contact law, plates, dt, skin, K).</summary>
+    private const string TimingFromData = """
+        # timing.in of the peer deck, starting from a data file (no contact history) instead of the binary restart
+        variable prefix  index init_N5k
+        variable state   index NONE
+        variable Htop    index NONE
+        variable K       index 10000
+        variable Kwarm   index 500
+        variable dt      index 2.0e-10
+        variable skin    index 0.5e-6
+        include ${prefix}.vars.in
+        units           si
+        hard_particles  yes
+        atom_style      granular
+        atom_modify     map array
+        boundary        p p f
+        newton          off
+        communicate     single vel yes
+        processors      * * 1
+        read_data       ${state}
+        neighbor        ${skin} bin
+        neigh_modify    delay 0
+        include common_setup.in
+        fix bot all mesh/surface/stress file plate_${prefix}.stl type 3
+        fix top all mesh/surface/stress file plate_${prefix}.stl type 3 move 0.0 0.0 ${Htop}
+        fix walls all wall/gran model hertz tangential history mesh n_meshes 2 meshes top bot &
+            tangential_damping on limitForce on
+        fix integr all nve/sphere
+        variable A    equal ${L}*${L}
+        variable Ptop equal f_top[3]/${A}
+        variable Pbot equal -f_bot[3]/${A}
+        compute ke all ke
+        thermo_style custom step atoms c_ke v_Ptop v_Pbot cpu
+        thermo_modify norm no lost error
+        thermo 500
+        run ${Kwarm}
+        run ${K}
+
+        """;
 
     private static double Ours(string state, double htop, int threads)
     {
@@ -202,6 +259,15 @@ public sealed partial class DemBenchmarkSuite : IBenchmarkSuite
         {
             var rho = s.Type[i] == CompositeParameters.Am ? 4750.0 : 1640.0;
             w.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Id[i]} {s.Type[i] + 1} {2 * s.Radius[i]:R} {rho:R} {s.X[i]:R} {s.Y[i]:R} {s.Z[i]:R}"));
+        }
+
+        if (s.Velocity is { } v)
+        {
+            w.AddRange(["", "Velocities", ""]);
+            for (var i = 0; i < s.Id.Length; i++)
+            {
+                w.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Id[i]} {v[3 * i]:R} {v[3 * i + 1]:R} {v[3 * i + 2]:R} 0 0 0"));
+            }
         }
 
         File.WriteAllLines(path, w);
