@@ -61,7 +61,8 @@ public sealed class ParticleStress
                 }
 
                 double[] nrm = [dx / rr, dy / rr, dz / rr];
-                double[] f = [s.PairForce[3 * p], s.PairForce[3 * p + 1], s.PairForce[3 * p + 2]];
+                s.PairForceOnOwner(p, out var fx, out var fy, out var fz);
+                double[] f = [fx, fy, fz];
                 double[] d = [dx, dy, dz];
                 var li = s.Radius[i] - 0.5 * delta;
                 var lj = s.Radius[j] - 0.5 * delta;

@@ -1,5 +1,7 @@
 // Constant directional torque rolling resistance (LIGGGHTS rolling_model_cdt.h):
 // M_r = -mu_r |F_n| R* w_rel/|w_rel|, with its component along the normal (torsion) removed.
+using System.Runtime.Intrinsics;
+
 namespace DigitalTwin.Physics.Dem.Contact;
 
 public readonly struct CdtRolling(MaterialTable table) : IRollingLaw
@@ -24,5 +26,17 @@ public readonly struct CdtRolling(MaterialTable table) : IRollingLaw
         {
             c.Mrx = c.Mry = c.Mrz = 0;
         }
+    }
+
+    public void Apply(ref ContactBatch c)
+    {
+        var mag = Vector256.Sqrt(c.Wx * c.Wx + c.Wy * c.Wy + c.Wz * c.Wz);
+        var spinning = Vector256.GreaterThan(mag, Vector256<double>.Zero);
+        var s = c.Lookup(_mur) * Vector256.Abs(c.Fn) * c.EffRadius / mag;
+        var (tx, ty, tz) = (s * c.Wx, s * c.Wy, s * c.Wz);
+        var tn = tx * c.Nx + ty * c.Ny + tz * c.Nz;
+        c.Mrx = Vector256.ConditionalSelect(spinning, -(tx - tn * c.Nx), Vector256<double>.Zero);
+        c.Mry = Vector256.ConditionalSelect(spinning, -(ty - tn * c.Ny), Vector256<double>.Zero);
+        c.Mrz = Vector256.ConditionalSelect(spinning, -(tz - tn * c.Nz), Vector256<double>.Zero);
     }
 }

@@ -126,7 +126,7 @@ public static class ContactLawRegistry
         where TT : struct, ITangentialLaw =>
         o.Rolling switch
         {
-            "cdt" => new ForceKernel<TN, TD, TC, TT, CdtRolling>(n, d, c, tt, new CdtRolling(t)),
-            _ => new ForceKernel<TN, TD, TC, TT, NoRolling>(n, d, c, tt, new NoRolling()),
+            "cdt" => new PairKernel<TN, TD, TC, TT, CdtRolling>(n, d, c, tt, new CdtRolling(t)),
+            _ => new PairKernel<TN, TD, TC, TT, NoRolling>(n, d, c, tt, new NoRolling()),
         };
 }

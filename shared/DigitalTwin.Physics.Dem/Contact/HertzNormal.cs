@@ -1,5 +1,7 @@
 // Hertz normal law (LIGGGHTS normal_model_hertz.h): F = 4/3 Y* sqrt(R* d) d,
 // S_n = 2 Y* sqrt(R* d), S_t = 8 G* sqrt(R* d), damping prefactor 2 sqrt(5/6).
+using System.Runtime.Intrinsics;
+
 namespace DigitalTwin.Physics.Dem.Contact;
 
 public readonly struct HertzNormal(MaterialTable table) : INormalLaw
@@ -15,5 +17,14 @@ public readonly struct HertzNormal(MaterialTable table) : INormalLaw
         c.St = 8.0 * _geff[c.PairType] * sq;
         c.Fn = (2.0 / 3.0) * c.Sn * c.Overlap;
         c.DampingPrefactor = Prefactor;
+    }
+
+    public void Apply(ref ContactBatch c)
+    {
+        var sq = Vector256.Sqrt(c.EffRadius * c.Overlap);
+        c.Sn = Vector256.Create(2.0) * c.Lookup(_yeff) * sq;
+        c.St = Vector256.Create(8.0) * c.Lookup(_geff) * sq;
+        c.Fn = Vector256.Create(2.0 / 3.0) * c.Sn * c.Overlap;
+        c.DampingPrefactor = Vector256.Create(Prefactor);
     }
 }

@@ -1,6 +1,8 @@
 // Mindlin tangential spring with history and Coulomb cap (LIGGGHTS tangential_model_history.h):
 // shear += v_t dt, projected on the tangent plane (length not preserved); F_t = -k_t shear - gamma_t v_t
 // while sticking; when |k_t shear| > mu F_n the force is scaled to mu F_n and the spring reset to it.
+using System.Runtime.Intrinsics;
+
 namespace DigitalTwin.Physics.Dem.Contact;
 
 public readonly struct HistoryTangential(MaterialTable table) : ITangentialLaw
@@ -52,5 +54,38 @@ public readonly struct HistoryTangential(MaterialTable table) : ITangentialLaw
         c.Ftx = ft1;
         c.Fty = ft2;
         c.Ftz = ft3;
+    }
+
+    public void Apply(ref ContactBatch c, ref Vector256<double> sx, ref Vector256<double> sy, ref Vector256<double> sz, Vector256<double> dt)
+    {
+        sx += c.Vtx * dt;
+        sy += c.Vty * dt;
+        sz += c.Vtz * dt;
+        var rsht = sx * c.Nx + sy * c.Ny + sz * c.Nz;
+        sx -= rsht * c.Nx;
+        sy -= rsht * c.Ny;
+        sz -= rsht * c.Nz;
+        var shrmag = Vector256.Sqrt(sx * sx + sy * sy + sz * sz);
+        var kt = c.St;
+        var ft1 = -kt * sx;
+        var ft2 = -kt * sy;
+        var ft3 = -kt * sz;
+        var ftShear = kt * shrmag;
+        var ftFriction = c.Lookup(_mu) * Vector256.Abs(c.Fn);
+
+        // Sliding lanes scale the spring back to the Coulomb cap (zero if the spring is empty); sticking lanes add damping.
+        var slide = Vector256.GreaterThan(ftShear, ftFriction);
+        var capped = slide & ~Vector256.Equals(shrmag, Vector256<double>.Zero);
+        var ratio = ftFriction / ftShear;
+        var s1 = ft1 * ratio;
+        var s2 = ft2 * ratio;
+        var s3 = ft3 * ratio;
+        sx = Vector256.ConditionalSelect(capped, -s1 / kt, sx);
+        sy = Vector256.ConditionalSelect(capped, -s2 / kt, sy);
+        sz = Vector256.ConditionalSelect(capped, -s3 / kt, sz);
+        var zero = Vector256<double>.Zero;
+        c.Ftx = Vector256.ConditionalSelect(slide, Vector256.ConditionalSelect(capped, s1, zero), ft1 - c.GammaT * c.Vtx);
+        c.Fty = Vector256.ConditionalSelect(slide, Vector256.ConditionalSelect(capped, s2, zero), ft2 - c.GammaT * c.Vty);
+        c.Ftz = Vector256.ConditionalSelect(slide, Vector256.ConditionalSelect(capped, s3, zero), ft3 - c.GammaT * c.Vtz);
     }
 }

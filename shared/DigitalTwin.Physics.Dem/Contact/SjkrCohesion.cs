@@ -1,5 +1,7 @@
 // Simplified JKR cohesion (LIGGGHTS cohesion_model_sjkr.h): F = k A with A the lens cross-section
 // A = (pi/4)|(d-Ri-Rj)(d+Ri-Rj)(d-Ri+Rj)(d+Ri+Rj)|/d^2 (sphere-sphere) or pi (R^2 - d^2) (sphere-wall).
+using System.Runtime.Intrinsics;
+
 namespace DigitalTwin.Physics.Dem.Contact;
 
 public readonly struct SjkrCohesion(MaterialTable table) : ICohesionLaw
@@ -24,5 +26,13 @@ public readonly struct SjkrCohesion(MaterialTable table) : ICohesionLaw
         }
 
         c.Fcoh = k * area;
+    }
+
+    public void Apply(ref ContactBatch c)
+    {
+        var d = c.Distance;
+        var (ri, rj) = (c.RadiusI, c.RadiusJ);
+        var area = Vector256.Create(-0.25 * Math.PI) * (d - ri - rj) * (d + ri - rj) * (d - ri + rj) * (d + ri + rj) / (d * d);
+        c.Fcoh = c.Lookup(_k) * area;
     }
 }

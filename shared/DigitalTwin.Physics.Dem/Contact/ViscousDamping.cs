@@ -1,5 +1,7 @@
 // Restitution-based viscous damping (LIGGGHTS): gamma = -prefactor * beta * sqrt(S m*),
 // beta = ln e / sqrt(ln^2 e + pi^2); optional tangential damping and limitForce (F_n >= 0).
+using System.Runtime.Intrinsics;
+
 namespace DigitalTwin.Physics.Dem.Contact;
 
 public readonly struct ViscousDamping(MaterialTable table, bool tangentialDamping, bool limitForce) : IDampingLaw
@@ -15,6 +17,18 @@ public readonly struct ViscousDamping(MaterialTable table, bool tangentialDampin
         if (limitForce && c.Fn < 0)
         {
             c.Fn = 0;
+        }
+    }
+
+    public void Apply(ref ContactBatch c)
+    {
+        var b = -c.DampingPrefactor * c.Lookup(_beta);
+        c.GammaN = b * Vector256.Sqrt(c.Sn * c.EffMass);
+        c.GammaT = tangentialDamping ? b * Vector256.Sqrt(c.St * c.EffMass) : Vector256<double>.Zero;
+        c.Fn -= c.GammaN * c.Vn;
+        if (limitForce)
+        {
+            c.Fn = Vector256.ConditionalSelect(Vector256.LessThan(c.Fn, Vector256<double>.Zero), Vector256<double>.Zero, c.Fn);
         }
     }
 }

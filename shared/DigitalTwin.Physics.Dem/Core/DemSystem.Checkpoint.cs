@@ -4,7 +4,7 @@ namespace DigitalTwin.Physics.Dem;
 
 public sealed partial class DemSystem
 {
-    private const string Magic = "DTDEMCK1";
+    private const string Magic = "DTDEMCK2";
 
     /// <summary>Serialises the full state; the caller decides where the bytes go.</summary>
     public byte[] SaveCheckpoint()
@@ -64,10 +64,11 @@ public sealed partial class DemSystem
                 }
             }
 
-            WriteArray(w, WallShear, WallShear.Length);
-            WriteArray(w, WallForce, WallForce.Length);
-            w.Write(WallTouch.Length);
-            w.Write(WallTouch);
+            WriteArray(w, WallShear, 3 * N * WallCount);
+            WriteArray(w, WallForce, 3 * N * WallCount);
+            w.Write(N * WallCount);
+            w.Write(WallTouch, 0, N * WallCount);
+            WriteArray(w, WallPosBuild, WallCount);
             w.Write(PairCount);
             for (var i = 0; i <= N; i++)
             {
@@ -80,7 +81,9 @@ public sealed partial class DemSystem
                 w.Write(NeighImage[p]);
             }
 
-            WriteArray(w, Shear, 3 * PairCount);
+            WriteArray(w, ShearX, PairCount);
+            WriteArray(w, ShearY, PairCount);
+            WriteArray(w, ShearZ, PairCount);
         }
 
         return ms.ToArray();
@@ -186,6 +189,7 @@ public sealed partial class DemSystem
         s.WallShear = ReadArray(r, 3 * n * nw);
         s.WallForce = ReadArray(r, 3 * n * nw);
         s.WallTouch = r.ReadBytes(r.ReadInt32());
+        s.WallPosBuild = ReadArray(r, nw);
         s.PairCount = r.ReadInt32();
         s.NeighStart = new int[n + 1];
         for (var i = 0; i <= n; i++)
@@ -201,13 +205,14 @@ public sealed partial class DemSystem
             s.NeighImage[p] = r.ReadByte();
         }
 
-        s.Shear = ReadArray(r, 3 * s.PairCount);
-        s.PairForce = new double[3 * s.PairCount];
-        s.PairTorqueJ = new double[3 * s.PairCount];
+        s.ShearX = ReadArray(r, s.PairCount);
+        s.ShearY = ReadArray(r, s.PairCount);
+        s.ShearZ = ReadArray(r, s.PairCount);
         s._forceRebuild = false;
         s.BuildReverse();
         s.Partition();
         s.SyncWallsIn();
+        s.BuildWallCandidates();
         return s;
     }
 

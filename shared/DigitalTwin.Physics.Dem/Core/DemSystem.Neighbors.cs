@@ -1,13 +1,38 @@
 // Linked-cell neighbour lists with a skin: particles are re-sorted by cell at every build (cache
 // locality), pairs within R_i + R_j + skin go to a half list (owner = lower index), and tangential
 // history follows each pair through the re-ordering. Deterministic: no hashing, fixed visit order.
+// Steady state allocates nothing: every buffer is kept and grown geometrically when a list outgrows it.
 namespace DigitalTwin.Physics.Dem;
 
 public sealed partial class DemSystem
 {
+    private readonly int[] _nc = new int[3];
+    private readonly double[] _cellLo = new double[3];
+    private readonly double[] _cellSize = new double[3];
     private int[] _cellOf = [];
     private int[] _cellStart = [];
+    private int[] _cellFill = [];
     private int[] _order = [];
+    private int[] _newIndex = [];
+
+    // double buffers: the previous list survives the build until its history is carried over
+    private int[] _oldStart = [0];
+    private int[] _oldJ = [];
+    private double[] _oldShearX = [];
+    private double[] _oldShearY = [];
+    private double[] _oldShearZ = [];
+    private int[] _histCount = [];
+    private int[] _histPartner = [];
+    private double[] _histShear = [];
+    private int[] _revFill = [];
+    private double[] _work = [];
+
+    // scratch for re-ordering particle arrays in place (swapped with the live arrays)
+    private double[] _swap3 = [];
+    private double[] _swap1 = [];
+    private int[] _swapInt = [];
+    private double[] _swapWall3 = [];
+    private byte[] _swapWallByte = [];
 
     internal void RebuildNeighbors()
     {
@@ -21,17 +46,15 @@ public sealed partial class DemSystem
         }
 
         var cutoff = 2 * rmax + Skin;
-        var lo = new double[3];
-        var size = new double[3];
-        var nc = new int[3];
+        var nc = _nc;
         for (var a = 0; a < 3; a++)
         {
             if (Periodic[a])
             {
-                lo[a] = BoxLo[a];
+                _cellLo[a] = BoxLo[a];
                 var len = BoxHi[a] - BoxLo[a];
                 nc[a] = Math.Max(1, (int)(len / cutoff));
-                size[a] = len / nc[a];
+                _cellSize[a] = len / nc[a];
             }
             else
             {
@@ -49,25 +72,20 @@ public sealed partial class DemSystem
 
                 var span = mx - mn;
                 nc[a] = Math.Clamp((int)(span / cutoff), 1, 2048);
-                lo[a] = mn;
-                size[a] = span > 0 ? span / nc[a] : cutoff;
+                _cellLo[a] = mn;
+                _cellSize[a] = span > 0 ? span / nc[a] : cutoff;
             }
         }
 
         var ncell = nc[0] * nc[1] * nc[2];
-        if (_cellOf.Length < N)
-        {
-            _cellOf = new int[N];
-            _order = new int[N];
-        }
-
-        _cellStart = new int[ncell + 1];
+        Grow(ref _cellStart, ncell + 1);
+        Grow(ref _cellFill, ncell + 1);
+        Grow(ref _cellOf, N);
+        Grow(ref _order, N);
+        Array.Clear(_cellStart, 0, ncell + 1);
         for (var i = 0; i < N; i++)
         {
-            var cx = Math.Clamp((int)((Pos[3 * i] - lo[0]) / size[0]), 0, nc[0] - 1);
-            var cy = Math.Clamp((int)((Pos[3 * i + 1] - lo[1]) / size[1]), 0, nc[1] - 1);
-            var cz = Math.Clamp((int)((Pos[3 * i + 2] - lo[2]) / size[2]), 0, nc[2] - 1);
-            var c = (cz * nc[1] + cy) * nc[0] + cx;
+            var c = CellOf(i);
             _cellOf[i] = c;
             _cellStart[c + 1]++;
         }
@@ -77,40 +95,58 @@ public sealed partial class DemSystem
             _cellStart[c + 1] += _cellStart[c];
         }
 
-        var fill = (int[])_cellStart.Clone();
-        var order = new int[N];
+        Array.Copy(_cellStart, _cellFill, ncell + 1);
         for (var i = 0; i < N; i++)
         {
-            order[fill[_cellOf[i]]++] = i;
+            _order[_cellFill[_cellOf[i]]++] = i;
         }
 
-        var oldStart = NeighStart;
-        var oldJ = NeighJ;
-        var oldShear = Shear;
+        PermuteInPlace(_order);
+
+        // the new list is written into the old buffers; the current one becomes "old" for the history transfer
+        (_oldStart, NeighStart) = (NeighStart, _oldStart);
+        (_oldJ, NeighJ) = (NeighJ, _oldJ);
+        (_oldShearX, ShearX) = (ShearX, _oldShearX);
+        (_oldShearY, ShearY) = (ShearY, _oldShearY);
+        (_oldShearZ, ShearZ) = (ShearZ, _oldShearZ);
         var oldCount = PairCount;
-        var newIndex = Permute(order, N);
+        Grow(ref NeighStart, N + 1);
+        BuildPairs(nc);
+        TransferHistory(oldCount);
+        BuildReverse();
+        Partition();
+        Array.Copy(Pos, PosBuild, 3 * N);
+        Array.Copy(Radius, RadiusBuild, N);
+        Array.Copy(WallPos, WallPosBuild, WallCount);
+        BuildWallCandidates();
+    }
 
-        // cell of each particle in the new order
-        var cellNew = new int[N];
-        for (var c = 0; c < ncell; c++)
-        {
-            for (var k = _cellStart[c]; k < _cellStart[c + 1]; k++)
-            {
-                cellNew[k] = c;
-            }
-        }
+    private int CellOf(int i)
+    {
+        var nc = _nc;
+        var cx = Math.Clamp((int)((Pos[3 * i] - _cellLo[0]) / _cellSize[0]), 0, nc[0] - 1);
+        var cy = Math.Clamp((int)((Pos[3 * i + 1] - _cellLo[1]) / _cellSize[1]), 0, nc[1] - 1);
+        var cz = Math.Clamp((int)((Pos[3 * i + 2] - _cellLo[2]) / _cellSize[2]), 0, nc[2] - 1);
+        return (cz * nc[1] + cy) * nc[0] + cx;
+    }
 
-        var start = new int[N + 1];
-        var js = new List<int>(Math.Max(16, oldCount + oldCount / 4));
-        var imgs = new List<byte>(Math.Max(16, oldCount + oldCount / 4));
+    /// <summary>Half list over the 27 neighbour cells of each particle's cell; j &gt; i, so each pair appears once per image.</summary>
+    private void BuildPairs(int[] nc)
+    {
+        var count = 0;
+        NeighStart[0] = 0;
+        var pos = Pos;
+        var rad = Radius;
+        var cellStart = _cellStart;
         for (var i = 0; i < N; i++)
         {
-            var c = cellNew[i];
+            // particles are sorted by cell: the cell of i is the one whose range holds i
+            var c = _cellOf[_order[i]];
             var cx = c % nc[0];
             var cy = c / nc[0] % nc[1];
             var cz = c / (nc[0] * nc[1]);
-            double xi = Pos[3 * i], yi = Pos[3 * i + 1], zi = Pos[3 * i + 2];
-            var ri = Radius[i] + Skin;
+            double xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2];
+            var ri = rad[i] + Skin;
             for (var oz = -1; oz <= 1; oz++)
             {
                 if (!Neighbor(cz + oz, 2, nc, out var nz, out var sz))
@@ -137,37 +173,63 @@ public sealed partial class DemSystem
                         var shy = ShiftTable[3 * code + 1];
                         var shz = ShiftTable[3 * code + 2];
                         var cc = (nz * nc[1] + ny) * nc[0] + nx;
-                        for (var j = Math.Max(_cellStart[cc], i + 1); j < _cellStart[cc + 1]; j++)
+                        var jEnd = cellStart[cc + 1];
+                        for (var j = Math.Max(cellStart[cc], i + 1); j < jEnd; j++)
                         {
-                            var dx = xi - (Pos[3 * j] + shx);
-                            var dy = yi - (Pos[3 * j + 1] + shy);
-                            var dz = zi - (Pos[3 * j + 2] + shz);
-                            var cut = ri + Radius[j];
+                            var dx = xi - (pos[3 * j] + shx);
+                            var dy = yi - (pos[3 * j + 1] + shy);
+                            var dz = zi - (pos[3 * j + 2] + shz);
+                            var cut = ri + rad[j];
                             if (dx * dx + dy * dy + dz * dz < cut * cut)
                             {
-                                js.Add(j);
-                                imgs.Add((byte)code);
+                                if (count == NeighJ.Length)
+                                {
+                                    GrowPairs(count + 1);
+                                }
+
+                                NeighJ[count] = j;
+                                NeighImage[count] = (byte)code;
+                                count++;
                             }
                         }
                     }
                 }
             }
 
-            start[i + 1] = js.Count;
+            NeighStart[i + 1] = count;
         }
 
-        PairCount = js.Count;
-        NeighStart = start;
-        NeighJ = js.ToArray();
-        NeighImage = imgs.ToArray();
-        Shear = new double[3 * PairCount];
-        PairForce = new double[3 * PairCount];
-        PairTorqueJ = new double[3 * PairCount];
-        TransferHistory(oldStart, oldJ, oldShear, oldCount, newIndex);
-        BuildReverse();
-        Partition();
-        Array.Copy(Pos, PosBuild, 3 * N);
-        Array.Copy(Radius, RadiusBuild, N);
+        PairCount = count;
+        GrowPairs(count);
+        Array.Clear(ShearX, 0, count);
+        Array.Clear(ShearY, 0, count);
+        Array.Clear(ShearZ, 0, count);
+    }
+
+    /// <summary>Makes every per-pair buffer hold at least <paramref name="pairs"/> pairs (grown by half again, contents kept).</summary>
+    internal void GrowPairs(int pairs)
+    {
+        if (NeighJ.Length >= pairs && NeighImage.Length >= pairs && ShearX.Length >= pairs && ShearY.Length >= pairs && ShearZ.Length >= pairs && RevSlot.Length >= pairs && Partner.Length >= 6 * pairs)
+        {
+            return;
+        }
+
+        var cap = Math.Max(pairs, NeighJ.Length + NeighJ.Length / 2 + 64);
+        Array.Resize(ref NeighJ, cap);
+        Array.Resize(ref NeighImage, cap);
+        Array.Resize(ref ShearX, cap);
+        Array.Resize(ref ShearY, cap);
+        Array.Resize(ref ShearZ, cap);
+        Array.Resize(ref RevSlot, cap);
+        Array.Resize(ref Partner, 6 * cap);
+    }
+
+    private static void Grow<T>(ref T[] a, int n)
+    {
+        if (a.Length < n)
+        {
+            a = new T[Math.Max(n, a.Length + a.Length / 2)];
+        }
     }
 
     /// <summary>Neighbour cell along one axis; on a periodic axis with fewer than 3 cells the wrapped
@@ -226,58 +288,116 @@ public sealed partial class DemSystem
         }
     }
 
-    /// <summary>Re-orders (and optionally drops) particles: new i takes old order[i]. Returns old -> new index (-1 = dropped).</summary>
-    private int[] Permute(int[] order, int newN)
+    /// <summary>Re-orders particles (new i takes old order[i]) through swap buffers; fills _newIndex (old -> new).</summary>
+    private void PermuteInPlace(int[] order)
     {
-        var oldN = N;
-        var newIndex = new int[oldN];
-        Array.Fill(newIndex, -1);
-        for (var i = 0; i < newN; i++)
+        Grow(ref _newIndex, N);
+        for (var i = 0; i < N; i++)
         {
-            newIndex[order[i]] = i;
+            _newIndex[order[i]] = i;
         }
 
-        Pos = Gather3(Pos, order, newN);
-        Vel = Gather3(Vel, order, newN);
-        Omega = Gather3(Omega, order, newN);
-        Force = Gather3(Force, order, newN);
-        Torque = Gather3(Torque, order, newN);
-        Radius = Gather(Radius, order, newN);
-        Radius0 = Gather(Radius0, order, newN);
-        Mass = Gather(Mass, order, newN);
-        InvMass = Gather(InvMass, order, newN);
-        InvInertia = Gather(InvInertia, order, newN);
-        Density = Gather(Density, order, newN);
-        Type = Gather(Type, order, newN);
-        Id = Gather(Id, order, newN);
+        Grow(ref _swap3, 3 * N);
+        Grow(ref _swap1, N);
+        Grow(ref _swapInt, N);
+        Swap3(ref Pos, order);
+        Swap3(ref Vel, order);
+        Swap3(ref Omega, order);
+        Swap3(ref Force, order);
+        Swap3(ref Torque, order);
+        Swap1(ref Radius, order);
+        Swap1(ref Radius0, order);
+        Swap1(ref Mass, order);
+        Swap1(ref InvMass, order);
+        Swap1(ref InvInertia, order);
+        Swap1(ref Density, order);
+        SwapInt(ref Type, order);
+        SwapInt(ref Id, order);
         if (WallCount > 0)
         {
-            WallShear = GatherK(WallShear, order, newN, 3 * WallCount);
-            WallForce = GatherK(WallForce, order, newN, 3 * WallCount);
-            WallTouch = GatherK(WallTouch, order, newN, WallCount);
+            var k = WallCount;
+            Grow(ref _swapWall3, 3 * k * N);
+            Grow(ref _swapWallByte, k * N);
+            SwapK(ref WallShear, ref _swapWall3, order, 3 * k);
+            SwapK(ref WallForce, ref _swapWall3, order, 3 * k);
+            SwapK(ref WallTouch, ref _swapWallByte, order, k);
+        }
+    }
+
+    private void Swap3(ref double[] a, int[] order)
+    {
+        var dst = _swap3;
+        for (var i = 0; i < N; i++)
+        {
+            var o = 3 * order[i];
+            dst[3 * i] = a[o];
+            dst[3 * i + 1] = a[o + 1];
+            dst[3 * i + 2] = a[o + 2];
         }
 
+        (a, _swap3) = (dst, a);
+    }
+
+    private void Swap1(ref double[] a, int[] order)
+    {
+        var dst = _swap1;
+        for (var i = 0; i < N; i++)
+        {
+            dst[i] = a[order[i]];
+        }
+
+        (a, _swap1) = (dst, a);
+    }
+
+    private void SwapInt(ref int[] a, int[] order)
+    {
+        var dst = _swapInt;
+        for (var i = 0; i < N; i++)
+        {
+            dst[i] = a[order[i]];
+        }
+
+        (a, _swapInt) = (dst, a);
+    }
+
+    private void SwapK<T>(ref T[] a, ref T[] scratch, int[] order, int k)
+    {
+        var dst = scratch;
+        for (var i = 0; i < N; i++)
+        {
+            Array.Copy(a, order[i] * k, dst, i * k, k);
+        }
+
+        (a, scratch) = (dst, a);
+    }
+
+    /// <summary>Re-orders (and drops) particles with fresh arrays: new i takes old order[i] (rare: removing particles).</summary>
+    private void PermuteAndResize(int[] order, int newN)
+    {
+        Pos = GatherK(Pos, order, newN, 3);
+        Vel = GatherK(Vel, order, newN, 3);
+        Omega = GatherK(Omega, order, newN, 3);
+        Force = GatherK(Force, order, newN, 3);
+        Torque = GatherK(Torque, order, newN, 3);
+        Radius = GatherK(Radius, order, newN, 1);
+        Radius0 = GatherK(Radius0, order, newN, 1);
+        Mass = GatherK(Mass, order, newN, 1);
+        InvMass = GatherK(InvMass, order, newN, 1);
+        InvInertia = GatherK(InvInertia, order, newN, 1);
+        Density = GatherK(Density, order, newN, 1);
+        Type = GatherK(Type, order, newN, 1);
+        Id = GatherK(Id, order, newN, 1);
+        WallShear = GatherK(WallShear, order, newN, 3 * WallCount);
+        WallForce = GatherK(WallForce, order, newN, 3 * WallCount);
+        WallTouch = GatherK(WallTouch, order, newN, WallCount);
         N = newN;
         PosBuild = new double[3 * N];
         RadiusBuild = new double[N];
         BlockCount = (N + BlockSize - 1) >> BlockShift;
-        BlockWallForce = new double[3 * BlockCount * WallCount];
-        BlockWallContacts = new int[BlockCount * WallCount];
-        return newIndex;
+        NeighStart = new int[N + 1];
+        _oldStart = [0];
+        PairCount = 0;
     }
-
-    private static T[] Gather<T>(T[] src, int[] order, int n)
-    {
-        var dst = new T[n];
-        for (var i = 0; i < n; i++)
-        {
-            dst[i] = src[order[i]];
-        }
-
-        return dst;
-    }
-
-    private static double[] Gather3(double[] src, int[] order, int n) => GatherK(src, order, n, 3);
 
     private static T[] GatherK<T>(T[] src, int[] order, int n, int k)
     {
@@ -291,31 +411,32 @@ public sealed partial class DemSystem
     }
 
     /// <summary>Carries the shear history of touching pairs into the new list (sign flips if the owner changed).</summary>
-    private void TransferHistory(int[] oldStart, int[] oldJ, double[] oldShear, int oldCount, int[] newIndex)
+    private void TransferHistory(int oldCount)
     {
         if (oldCount == 0)
         {
             return;
         }
 
-        var oldN = newIndex.Length;
-        var count = new int[N + 1];
-        for (var a = 0; a < oldN; a++)
+        var oldStart = _oldStart;
+        var oldJ = _oldJ;
+        var (ox, oy, oz) = (_oldShearX, _oldShearY, _oldShearZ);
+        var newIndex = _newIndex;
+        Grow(ref _histCount, N + 1);
+        var count = _histCount;
+        Array.Clear(count, 0, N + 1);
+        var total = 0;
+        for (var a = 0; a < N; a++)
         {
             for (var p = oldStart[a]; p < oldStart[a + 1]; p++)
             {
-                if (oldShear[3 * p] == 0 && oldShear[3 * p + 1] == 0 && oldShear[3 * p + 2] == 0)
+                if (ox[p] == 0 && oy[p] == 0 && oz[p] == 0)
                 {
                     continue;
                 }
 
-                int na = newIndex[a], nb = newIndex[oldJ[p]];
-                if (na < 0 || nb < 0)
-                {
-                    continue;
-                }
-
-                count[Math.Min(na, nb) + 1]++;
+                count[Math.Min(newIndex[a], newIndex[oldJ[p]]) + 1]++;
+                total++;
             }
         }
 
@@ -324,31 +445,29 @@ public sealed partial class DemSystem
             count[i + 1] += count[i];
         }
 
-        var fill = (int[])count.Clone();
-        var total = count[N];
-        var partner = new int[total];
-        var sh = new double[3 * total];
-        for (var a = 0; a < oldN; a++)
+        Grow(ref _histPartner, total);
+        Grow(ref _histShear, 3 * total);
+        Grow(ref _revFill, N + 1);
+        var fill = _revFill;
+        Array.Copy(count, fill, N + 1);
+        var partner = _histPartner;
+        var sh = _histShear;
+        for (var a = 0; a < N; a++)
         {
             for (var p = oldStart[a]; p < oldStart[a + 1]; p++)
             {
-                if (oldShear[3 * p] == 0 && oldShear[3 * p + 1] == 0 && oldShear[3 * p + 2] == 0)
+                if (ox[p] == 0 && oy[p] == 0 && oz[p] == 0)
                 {
                     continue;
                 }
 
                 int na = newIndex[a], nb = newIndex[oldJ[p]];
-                if (na < 0 || nb < 0)
-                {
-                    continue;
-                }
-
                 var sign = na < nb ? 1.0 : -1.0;
                 var k = fill[Math.Min(na, nb)]++;
                 partner[k] = Math.Max(na, nb);
-                sh[3 * k] = sign * oldShear[3 * p];
-                sh[3 * k + 1] = sign * oldShear[3 * p + 1];
-                sh[3 * k + 2] = sign * oldShear[3 * p + 2];
+                sh[3 * k] = sign * ox[p];
+                sh[3 * k + 1] = sign * oy[p];
+                sh[3 * k + 2] = sign * oz[p];
             }
         }
 
@@ -366,9 +485,9 @@ public sealed partial class DemSystem
                 {
                     if (partner[k] == j)
                     {
-                        Shear[3 * p] = sh[3 * k];
-                        Shear[3 * p + 1] = sh[3 * k + 1];
-                        Shear[3 * p + 2] = sh[3 * k + 2];
+                        ShearX[p] = sh[3 * k];
+                        ShearY[p] = sh[3 * k + 1];
+                        ShearZ[p] = sh[3 * k + 2];
                         break;
                     }
                 }
@@ -376,9 +495,14 @@ public sealed partial class DemSystem
         }
     }
 
-    private void BuildReverse()
+    /// <summary>Reverse CSR by partner: RevStart[j]..RevStart[j+1] are j's slots, RevSlot[p] the slot of pair p (in owner order).</summary>
+    internal void BuildReverse()
     {
-        var rs = new int[N + 1];
+        Grow(ref RevStart, N + 1);
+        Grow(ref _revFill, N + 1);
+        GrowPairs(PairCount);
+        var rs = RevStart;
+        Array.Clear(rs, 0, N + 1);
         for (var p = 0; p < PairCount; p++)
         {
             rs[NeighJ[p] + 1]++;
@@ -389,30 +513,23 @@ public sealed partial class DemSystem
             rs[i + 1] += rs[i];
         }
 
-        var fill = (int[])rs.Clone();
-        var rp = new int[PairCount];
-        for (var i = 0; i < N; i++)
+        var fill = _revFill;
+        Array.Copy(rs, fill, N + 1);
+        for (var p = 0; p < PairCount; p++)
         {
-            for (var p = NeighStart[i]; p < NeighStart[i + 1]; p++)
-            {
-                rp[fill[NeighJ[p]]++] = p;
-            }
+            RevSlot[p] = fill[NeighJ[p]]++;
         }
 
-        RevStart = rs;
-        RevPair = rp;
+        Array.Clear(Partner, 0, 6 * PairCount);
     }
 
     /// <summary>Contiguous block ranges per thread with about equal pair work (affects speed only, never results).</summary>
     private void Partition()
     {
         var t = _team.Count;
-        if (ThreadBlocks.Length != t + 1)
-        {
-            ThreadBlocks = new int[t + 1];
-        }
-
-        var work = new double[BlockCount + 1];
+        Grow(ref _work, BlockCount + 1);
+        var work = _work;
+        work[0] = 0;
         for (var b = 0; b < BlockCount; b++)
         {
             var i0 = b << BlockShift;
@@ -435,5 +552,28 @@ public sealed partial class DemSystem
         }
 
         ThreadBlocks[t] = BlockCount;
+    }
+
+    /// <summary>Particles within a skin of each wall at the last build, in index order (from the build-time state, so a restart rebuilds the same lists).</summary>
+    private void BuildWallCandidates()
+    {
+        for (var w = 0; w < WallCount; w++)
+        {
+            Grow(ref WallCandidates[w], N);
+            var list = WallCandidates[w];
+            var axis = WallAxis[w];
+            var side = WallSide[w];
+            var count = 0;
+            for (var i = 0; i < N; i++)
+            {
+                var gap = side * (PosBuild[3 * i + axis] - WallPosBuild[w]) - RadiusBuild[i];
+                if (gap < Skin)
+                {
+                    list[count++] = i;
+                }
+            }
+
+            WallCandidateCount[w] = count;
+        }
     }
 }

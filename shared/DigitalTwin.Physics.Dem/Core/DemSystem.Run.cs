@@ -1,5 +1,6 @@
 // The time loop (LAMMPS Verlet order): initial integrate + wall motion + swelling, neighbour check,
-// forces, gather + final integrate, servo update. One SPMD body per chunk, three barriers per step.
+// forces, gather + final integrate + servo. One SPMD body per chunk; the final integrate of a step and
+// the initial integrate of the next run in one pass over a thread's particles: two barriers per step.
 namespace DigitalTwin.Physics.Dem;
 
 public sealed partial class DemSystem
@@ -7,6 +8,14 @@ public sealed partial class DemSystem
     /// <summary>dt used to advance the shear history (0 during set-up, as LAMMPS shearupdate = 0).</summary>
     internal double ShearDt;
     private const int CancelCheckInterval = 1000;
+    private readonly Action<int> _stepBody;
+    private readonly double[][] _threadScales;
+
+    // per thread: the two largest build-time displacements (incl. growth) of its particles
+    private readonly double[] _displacement;
+    private double _wallMove;
+    private int _chunkSteps;
+    private double _chunkT0;
 
     /// <summary>Advances <paramref name="steps"/> time steps.</summary>
     public void Run(int steps, CancellationToken cancellationToken = default)
@@ -18,8 +27,9 @@ public sealed partial class DemSystem
             var chunk = Math.Min(CancelCheckInterval, steps - done);
             SyncWallsIn();
             ShearDt = Dt;
-            var t0 = Time;
-            _team.Run(tid => StepLoop(tid, chunk, t0));
+            _chunkSteps = chunk;
+            _chunkT0 = Time;
+            _team.Run(_stepBody);
             Step += chunk;
             done += chunk;
         }
@@ -34,47 +44,19 @@ public sealed partial class DemSystem
         }
     }
 
-    private void StepLoop(int tid, int steps, double t0)
+    private void StepLoop(int tid)
     {
-        var scales = new double[Materials.TypeCount];
-        var swelling = _schedules.Count > 0;
+        var steps = _chunkSteps;
+        var t0 = _chunkT0;
         var dt = Dt;
+        int b0 = ThreadBlocks[tid], b1 = ThreadBlocks[tid + 1];
+        Initial(tid, b0, b1, t0 + dt);
         for (var s = 0; s < steps; s++)
         {
-            var tNew = t0 + (s + 1) * dt;
-            if (swelling)
-            {
-                for (var t = 0; t < scales.Length; t++)
-                {
-                    scales[t] = _schedules.TryGetValue(t, out var sch) ? sch.ScaleAt(tNew) : _typeScale[t];
-                }
-            }
-
-            int b0 = ThreadBlocks[tid], b1 = ThreadBlocks[tid + 1];
-            _rebuildFlag[tid] = InitialIntegrate(b0, b1, swelling ? scales : null);
-            if (tid == 0)
-            {
-                for (var w = 0; w < WallCount; w++)
-                {
-                    WallPos[w] += dt * WallVel[w];
-                    _walls[w].Position = WallPos[w];
-                }
-
-                if (swelling)
-                {
-                    Array.Copy(scales, _typeScale, scales.Length);
-                }
-            }
-
             _team.Barrier();
-            var rebuild = _forceRebuild;
-            for (var k = 0; k < _rebuildFlag.Length; k++)
+            if (NeedsRebuild())
             {
-                rebuild |= _rebuildFlag[k];
-            }
-
-            if (rebuild)
-            {
+                // everyone has read the flags before thread 0 clears them and re-orders the particles
                 _team.Barrier();
                 if (tid == 0)
                 {
@@ -86,30 +68,82 @@ public sealed partial class DemSystem
                 b1 = ThreadBlocks[tid + 1];
             }
 
-            ComputeBlocks(b0, b1);
-            _team.Barrier();
-            GatherAndFinalIntegrate(b0, b1);
+            _kernel.ComputeOwned(this, _scratch[tid], b0, b1);
             _team.Barrier();
             if (tid == 0)
             {
-                UpdateWallsAndServos(dt);
-                Time = tNew;
+                UpdateWallsAndServos(dt, control: true);
+                Time = t0 + (s + 1) * dt;
+            }
+
+            GatherAndFinalIntegrate(b0, b1);
+            if (s + 1 < steps)
+            {
+                Initial(tid, b0, b1, t0 + (s + 2) * dt);
             }
         }
     }
 
-    private void ComputeBlocks(int b0, int b1)
+    /// <summary>Initial integrate of the step ending at <paramref name="tNew"/>; thread 0 also moves the walls.</summary>
+    private void Initial(int tid, int b0, int b1, double tNew)
     {
-        if (WallCount > 0)
+        double[]? scales = null;
+        if (_schedules.Count > 0)
         {
-            Array.Clear(BlockWallForce, 3 * b0 * WallCount, 3 * (b1 - b0) * WallCount);
-            Array.Clear(BlockWallContacts, b0 * WallCount, (b1 - b0) * WallCount);
+            scales = _threadScales[tid];
+            for (var t = 0; t < scales.Length; t++)
+            {
+                scales[t] = _schedules.TryGetValue(t, out var sch) ? sch.ScaleAt(tNew) : _typeScale[t];
+            }
         }
 
-        _kernel.ComputeOwned(this, b0, b1);
+        InitialIntegrate(tid, b0, b1, scales);
+        if (tid == 0)
+        {
+            var move = 0.0;
+            for (var w = 0; w < WallCount; w++)
+            {
+                WallPos[w] += Dt * WallVel[w];
+                _walls[w].Position = WallPos[w];
+                move = Math.Max(move, Math.Abs(WallPos[w] - WallPosBuild[w]));
+            }
+
+            _wallMove = move;
+            if (scales is not null)
+            {
+                Array.Copy(scales, _typeScale, scales.Length);
+            }
+        }
     }
 
-    private bool InitialIntegrate(int b0, int b1, double[]? scales)
+    /// <summary>A pair can have closed the skin only if the two largest displacements since the build (growth included)
+    /// add up to more than it; a wall contact only if the largest one plus the wall's own motion does. Same answer on every thread.</summary>
+    private bool NeedsRebuild()
+    {
+        double top1 = 0, top2 = 0;
+        for (var t = 0; t < _team.Count; t++)
+        {
+            Top2(ref top1, ref top2, _displacement[2 * t]);
+            Top2(ref top1, ref top2, _displacement[2 * t + 1]);
+        }
+
+        return _forceRebuild || top1 + top2 > Skin || top1 + _wallMove > Skin;
+    }
+
+    private static void Top2(ref double top1, ref double top2, double e)
+    {
+        if (e > top1)
+        {
+            top2 = top1;
+            top1 = e;
+        }
+        else if (e > top2)
+        {
+            top2 = e;
+        }
+    }
+
+    private void InitialIntegrate(int tid, int b0, int b1, double[]? scales)
     {
         var i0 = b0 << BlockShift;
         var i1 = Math.Min(b1 << BlockShift, N);
@@ -120,14 +154,15 @@ public sealed partial class DemSystem
         var omg = Omega;
         var f = Force;
         var t = Torque;
-        var halfSkin = 0.5 * Skin;
-        var trigger2 = halfSkin * halfSkin;
-        var flag = false;
+        var build = PosBuild;
+        var invMass = InvMass;
+        var invInertia = InvInertia;
+        double top1 = 0, top2 = 0;
         for (var i = i0; i < i1; i++)
         {
             var i3 = 3 * i;
-            var a = dtf * InvMass[i];
-            var b = dtf * InvInertia[i];
+            var a = dtf * invMass[i];
+            var b = dtf * invInertia[i];
             vel[i3] += a * f[i3];
             vel[i3 + 1] += a * f[i3 + 1];
             vel[i3 + 2] += a * f[i3 + 2];
@@ -137,13 +172,14 @@ public sealed partial class DemSystem
             omg[i3] += b * t[i3];
             omg[i3 + 1] += b * t[i3 + 1];
             omg[i3 + 2] += b * t[i3 + 2];
-            var dx = pos[i3] - PosBuild[i3];
-            var dy = pos[i3 + 1] - PosBuild[i3 + 1];
-            var dz = pos[i3 + 2] - PosBuild[i3 + 2];
+            var dx = pos[i3] - build[i3];
+            var dy = pos[i3 + 1] - build[i3 + 1];
+            var dz = pos[i3 + 2] - build[i3 + 2];
             var d2 = dx * dx + dy * dy + dz * dz;
             if (scales is null)
             {
-                flag |= d2 > trigger2;
+                // squared displacements order like displacements; the root is taken for the two kept
+                Top2(ref top1, ref top2, d2);
             }
             else
             {
@@ -154,11 +190,12 @@ public sealed partial class DemSystem
                     UpdateMass(i);
                 }
 
-                flag |= Math.Sqrt(d2) + Math.Max(0, r - RadiusBuild[i]) > halfSkin;
+                Top2(ref top1, ref top2, Math.Sqrt(d2) + Math.Max(0, r - RadiusBuild[i]));
             }
         }
 
-        return flag;
+        _displacement[2 * tid] = scales is null ? Math.Sqrt(top1) : top1;
+        _displacement[2 * tid + 1] = scales is null ? Math.Sqrt(top2) : top2;
     }
 
     private void GatherAndFinalIntegrate(int b0, int b1)
@@ -166,90 +203,105 @@ public sealed partial class DemSystem
         var i0 = b0 << BlockShift;
         var i1 = Math.Min(b1 << BlockShift, N);
         var dtf = 0.5 * Dt;
-        var pf = PairForce;
-        var pt = PairTorqueJ;
+        var part = Partner;
         var rs = RevStart;
-        var rp = RevPair;
         var damping = Settings.GlobalDamping;
+        var force = Force;
+        var torque = Torque;
+        var vel = Vel;
+        var omg = Omega;
         for (var i = i0; i < i1; i++)
         {
             var i3 = 3 * i;
-            double fx = Force[i3], fy = Force[i3 + 1], fz = Force[i3 + 2];
-            double tx = Torque[i3], ty = Torque[i3 + 1], tz = Torque[i3 + 2];
-            var end = rs[i + 1];
-            for (var k = rs[i]; k < end; k++)
+            double fx = force[i3], fy = force[i3 + 1], fz = force[i3 + 2];
+            double tx = torque[i3], ty = torque[i3 + 1], tz = torque[i3 + 2];
+            var end = 6 * rs[i + 1];
+            for (var q = 6 * rs[i]; q < end; q += 6)
             {
-                var p3 = 3 * rp[k];
-                fx -= pf[p3];
-                fy -= pf[p3 + 1];
-                fz -= pf[p3 + 2];
-                tx += pt[p3];
-                ty += pt[p3 + 1];
-                tz += pt[p3 + 2];
+                fx += part[q];
+                fy += part[q + 1];
+                fz += part[q + 2];
+                tx += part[q + 3];
+                ty += part[q + 4];
+                tz += part[q + 5];
             }
 
             if (damping > 0)
             {
                 var cm = damping * Mass[i];
                 var ci = damping / InvInertia[i];
-                fx -= cm * Vel[i3];
-                fy -= cm * Vel[i3 + 1];
-                fz -= cm * Vel[i3 + 2];
-                tx -= ci * Omega[i3];
-                ty -= ci * Omega[i3 + 1];
-                tz -= ci * Omega[i3 + 2];
+                fx -= cm * vel[i3];
+                fy -= cm * vel[i3 + 1];
+                fz -= cm * vel[i3 + 2];
+                tx -= ci * omg[i3];
+                ty -= ci * omg[i3 + 1];
+                tz -= ci * omg[i3 + 2];
             }
 
-            Force[i3] = fx;
-            Force[i3 + 1] = fy;
-            Force[i3 + 2] = fz;
-            Torque[i3] = tx;
-            Torque[i3 + 1] = ty;
-            Torque[i3 + 2] = tz;
+            force[i3] = fx;
+            force[i3 + 1] = fy;
+            force[i3 + 2] = fz;
+            torque[i3] = tx;
+            torque[i3 + 1] = ty;
+            torque[i3 + 2] = tz;
             var a = dtf * InvMass[i];
             var b = dtf * InvInertia[i];
-            Vel[i3] += a * fx;
-            Vel[i3 + 1] += a * fy;
-            Vel[i3 + 2] += a * fz;
-            Omega[i3] += b * tx;
-            Omega[i3 + 1] += b * ty;
-            Omega[i3 + 2] += b * tz;
+            vel[i3] += a * fx;
+            vel[i3 + 1] += a * fy;
+            vel[i3 + 2] += a * fz;
+            omg[i3] += b * tx;
+            omg[i3 + 1] += b * ty;
+            omg[i3 + 2] += b * tz;
         }
     }
 
-    private void UpdateWallsAndServos(double dt)
+    /// <summary>Wall loads summed over each wall's candidates in particle order (thread-count independent); then the servos.</summary>
+    private void UpdateWallsAndServos(double dt, bool control)
     {
         for (var w = 0; w < WallCount; w++)
         {
             var wall = _walls[w];
             double fx = 0, fy = 0, fz = 0;
             var contacts = 0;
-            for (var b = 0; b < BlockCount; b++)
+            var list = WallCandidates[w];
+            var nw = WallCount;
+            for (var m = 0; m < WallCandidateCount[w]; m++)
             {
-                var k = b * WallCount + w;
-                fx += BlockWallForce[3 * k];
-                fy += BlockWallForce[3 * k + 1];
-                fz += BlockWallForce[3 * k + 2];
-                contacts += BlockWallContacts[k];
+                var k = list[m] * nw + w;
+                if (WallTouch[k] != 0)
+                {
+                    fx -= WallForce[3 * k];
+                    fy -= WallForce[3 * k + 1];
+                    fz -= WallForce[3 * k + 2];
+                    contacts++;
+                }
             }
 
             wall.Force[0] = fx;
             wall.Force[1] = fy;
             wall.Force[2] = fz;
             wall.ContactCount = contacts;
-            if (wall.Servo is { } sv)
+            if (wall.Servo is not { } sv)
             {
-                var target = sv.TargetPressure * FaceArea(wall.Axis);
-                var load = wall.Load;
-                var err = (target - load) / target;
-                sv.ErrorIntegral += err * dt;
-                var derr = -(load - sv.OldLoad) / dt / target;
-                var u = sv.VelocityMax * (sv.Kp * err + sv.Ki * sv.ErrorIntegral + sv.Kd * derr);
-                u = Math.Clamp(u, -sv.VelocityMax, sv.VelocityMax);
-                sv.OldLoad = load;
-                WallVel[w] = wall.Side * u;
-                wall.Velocity = WallVel[w];
+                continue;
             }
+
+            if (!control)
+            {
+                sv.OldLoad = wall.Load;
+                continue;
+            }
+
+            var target = sv.TargetPressure * FaceArea(wall.Axis);
+            var load = wall.Load;
+            var err = (target - load) / target;
+            sv.ErrorIntegral += err * dt;
+            var derr = -(load - sv.OldLoad) / dt / target;
+            var u = sv.VelocityMax * (sv.Kp * err + sv.Ki * sv.ErrorIntegral + sv.Kd * derr);
+            u = Math.Clamp(u, -sv.VelocityMax, sv.VelocityMax);
+            sv.OldLoad = load;
+            WallVel[w] = wall.Side * u;
+            wall.Velocity = WallVel[w];
         }
     }
 
@@ -258,9 +310,9 @@ public sealed partial class DemSystem
     {
         SyncWallsIn();
         ShearDt = 0.0;
-        ComputeBlocks(0, BlockCount);
+        _kernel.ComputeOwned(this, _scratch[0], 0, BlockCount);
         GatherOnly();
-        UpdateWallsAndServosNoControl();
+        UpdateWallsAndServos(0, control: false);
     }
 
     private void GatherOnly()
@@ -268,43 +320,25 @@ public sealed partial class DemSystem
         for (var i = 0; i < N; i++)
         {
             var i3 = 3 * i;
-            for (var k = RevStart[i]; k < RevStart[i + 1]; k++)
+            for (var q = 6 * RevStart[i]; q < 6 * RevStart[i + 1]; q += 6)
             {
-                var p3 = 3 * RevPair[k];
-                Force[i3] -= PairForce[p3];
-                Force[i3 + 1] -= PairForce[p3 + 1];
-                Force[i3 + 2] -= PairForce[p3 + 2];
-                Torque[i3] += PairTorqueJ[p3];
-                Torque[i3 + 1] += PairTorqueJ[p3 + 1];
-                Torque[i3 + 2] += PairTorqueJ[p3 + 2];
+                Force[i3] += Partner[q];
+                Force[i3 + 1] += Partner[q + 1];
+                Force[i3 + 2] += Partner[q + 2];
+                Torque[i3] += Partner[q + 3];
+                Torque[i3 + 1] += Partner[q + 4];
+                Torque[i3 + 2] += Partner[q + 5];
             }
         }
     }
 
-    private void UpdateWallsAndServosNoControl()
+    /// <summary>Force on the owner of pair p at the last step [N] (the partner's share negated).</summary>
+    internal void PairForceOnOwner(int p, out double fx, out double fy, out double fz)
     {
-        for (var w = 0; w < WallCount; w++)
-        {
-            double fx = 0, fy = 0, fz = 0;
-            var contacts = 0;
-            for (var b = 0; b < BlockCount; b++)
-            {
-                var k = b * WallCount + w;
-                fx += BlockWallForce[3 * k];
-                fy += BlockWallForce[3 * k + 1];
-                fz += BlockWallForce[3 * k + 2];
-                contacts += BlockWallContacts[k];
-            }
-
-            _walls[w].Force[0] = fx;
-            _walls[w].Force[1] = fy;
-            _walls[w].Force[2] = fz;
-            _walls[w].ContactCount = contacts;
-            if (_walls[w].Servo is { } sv)
-            {
-                sv.OldLoad = _walls[w].Load;
-            }
-        }
+        var q = 6 * RevSlot[p];
+        fx = -Partner[q];
+        fy = -Partner[q + 1];
+        fz = -Partner[q + 2];
     }
 
     private void ApplyScales()

@@ -1,5 +1,6 @@
 // The DEM engine: particles as plain arrays, a half neighbour list with skin, planar walls with
 // servos, velocity-Verlet with rotation (LIGGGHTS fix nve/sphere), run by a fixed thread team.
+using System.Runtime.Intrinsics;
 using DigitalTwin.Physics.Dem.Contact;
 
 namespace DigitalTwin.Physics.Dem;
@@ -35,12 +36,16 @@ public sealed partial class DemSystem : IDisposable
     internal int[] NeighStart = [0];
     internal int[] NeighJ = [];
     internal byte[] NeighImage = [];
-    internal double[] Shear = [];
-    internal double[] PairForce = [];
-    internal double[] PairTorqueJ = [];
+    // tangential history per pair, one array per component (the 4-lane kernel loads it straight)
+    internal double[] ShearX = [];
+    internal double[] ShearY = [];
+    internal double[] ShearZ = [];
     internal int PairCount;
+
+    // partner shares by reverse slot: -F (3) and the torque on j (3); RevStart[j]..RevStart[j+1] are j's slots
+    internal double[] Partner = [];
     internal int[] RevStart = [0];
-    internal int[] RevPair = [];
+    internal int[] RevSlot = [];
     internal double[] PosBuild = [];
     internal double[] RadiusBuild = [];
     internal int Builds;
@@ -55,15 +60,19 @@ public sealed partial class DemSystem : IDisposable
     internal double[] WallShear = [];
     internal double[] WallForce = [];
     internal byte[] WallTouch = [];
-    internal double[] BlockWallForce = [];
-    internal int[] BlockWallContacts = [];
+    internal double[] WallPosBuild = [];
+    internal int[][] WallCandidates = [];
+    internal int[] WallCandidateCount = [];
 
     // ---- threading
     internal int BlockCount;
     internal int[] ThreadBlocks = [];
     private readonly WorkerTeam _team;
-    private readonly bool[] _rebuildFlag;
+    private readonly PairScratch[] _scratch;
     private bool _forceRebuild = true;
+
+    /// <summary>4-lane kernel where Vector256 runs in hardware; the scalar reference gives the same bits otherwise.</summary>
+    internal bool UseSimd = Vector256.IsHardwareAccelerated;
 
     private readonly IForceKernel _kernel;
     private readonly PlaneWall[] _walls;
@@ -100,8 +109,21 @@ public sealed partial class DemSystem : IDisposable
         _typeScale = Enumerable.Repeat(1.0, materials.TypeCount).ToArray();
         // Below ~1500 particles per thread a step is too short to pay for the barriers; results do not depend on it.
         _team = new WorkerTeam(Math.Clamp(particles.Count / Math.Max(1, settings.MinParticlesPerThread), 1, Math.Max(1, settings.Threads)));
-        _rebuildFlag = new bool[_team.Count];
+        _scratch = new PairScratch[_team.Count];
+        for (var t = 0; t < _team.Count; t++)
+        {
+            _scratch[t] = new PairScratch();
+        }
+
+        _displacement = new double[2 * _team.Count];
+        _threadScales = new double[_team.Count][];
+        for (var t = 0; t < _team.Count; t++)
+        {
+            _threadScales[t] = new double[materials.TypeCount];
+        }
+
         ThreadBlocks = new int[_team.Count + 1];
+        _stepBody = StepLoop;
         Warnings = TimeStepGuard.Check(this, settings, problems);
         DemInputException.ThrowIfAny(problems);
         if (!restoring)
@@ -206,10 +228,52 @@ public sealed partial class DemSystem : IDisposable
             }
         }
 
-        Permute(keep.ToArray(), keep.Count);
+        RemapForRemoval(keep.ToArray());
         _forceRebuild = true;
         RebuildNeighbors();
         ComputeForcesOnce();
+    }
+
+    /// <summary>Keeps particles keep[0..] (ascending old indices) and the history of the pairs among them; owners stay the lower index.</summary>
+    private void RemapForRemoval(int[] keep)
+    {
+        var oldN = N;
+        var map = new int[oldN];
+        Array.Fill(map, -1);
+        for (var k = 0; k < keep.Length; k++)
+        {
+            map[keep[k]] = k;
+        }
+
+        var start = new int[keep.Length + 1];
+        var js = new List<int>();
+        var imgs = new List<byte>();
+        var sh = new List<(double X, double Y, double Z)>();
+        for (var k = 0; k < keep.Length; k++)
+        {
+            var a = keep[k];
+            for (var p = NeighStart[a]; p < NeighStart[a + 1]; p++)
+            {
+                var b = map[NeighJ[p]];
+                if (b >= 0)
+                {
+                    js.Add(b);
+                    imgs.Add(NeighImage[p]);
+                    sh.Add((ShearX[p], ShearY[p], ShearZ[p]));
+                }
+            }
+
+            start[k + 1] = js.Count;
+        }
+
+        PermuteAndResize(keep, keep.Length);
+        NeighStart = start;
+        NeighJ = js.ToArray();
+        NeighImage = imgs.ToArray();
+        ShearX = sh.Select(v => v.X).ToArray();
+        ShearY = sh.Select(v => v.Y).ToArray();
+        ShearZ = sh.Select(v => v.Z).ToArray();
+        PairCount = js.Count;
     }
 
     private void ValidateInput(MaterialTable materials, DemBox box, ParticleInput p, IReadOnlyList<PlaneWall> walls, DemSettings s, List<string> problems, bool restoring)
@@ -489,8 +553,14 @@ public sealed partial class DemSystem : IDisposable
         WallShear = new double[3 * N * WallCount];
         WallForce = new double[3 * N * WallCount];
         WallTouch = new byte[N * WallCount];
-        BlockWallForce = new double[3 * BlockCount * WallCount];
-        BlockWallContacts = new int[BlockCount * WallCount];
+        WallPosBuild = new double[WallCount];
+        WallCandidates = new int[WallCount][];
+        for (var w = 0; w < WallCount; w++)
+        {
+            WallCandidates[w] = [];
+        }
+
+        WallCandidateCount = new int[WallCount];
     }
 
     /// <summary>Face area a wall presses on: the product of the box extents across its axis [m2].</summary>

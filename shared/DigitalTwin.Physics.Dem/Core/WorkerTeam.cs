@@ -1,5 +1,9 @@
-// A fixed team of threads running one SPMD body with cheap spin barriers between phases, so a time
-// step costs a few barrier crossings instead of task dispatches. Work split never changes results.
+// A fixed team of threads running one SPMD body with cheap barriers between phases, so a time step
+// costs two barrier crossings instead of task dispatches. Waiters spin briefly, then sleep: on a
+// machine shared with other jobs a descheduled partner must not cost a whole spinning time slice.
+// Work split never changes results.
+using System.Diagnostics;
+
 namespace DigitalTwin.Physics.Dem;
 
 internal sealed class WorkerTeam : IDisposable
@@ -12,6 +16,11 @@ internal sealed class WorkerTeam : IDisposable
     private volatile int _barrierSense;
     private volatile bool _disposed;
     private volatile Exception? _failure;
+    private readonly object _gate = new();
+    private int _sleepers;
+
+    // ~50 us: longer than the usual imbalance between the two halves of a step, far shorter than a time slice
+    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000;
 
     public WorkerTeam(int count)
     {
@@ -61,7 +70,7 @@ internal sealed class WorkerTeam : IDisposable
         }
     }
 
-    /// <summary>Sense-reversing barrier for the members of the current Run.</summary>
+    /// <summary>Sense-reversing barrier for the members of the current Run: spin, then sleep on a monitor.</summary>
     public void Barrier()
     {
         if (Count == 1)
@@ -73,19 +82,57 @@ internal sealed class WorkerTeam : IDisposable
         if (Interlocked.Increment(ref _barrierCount) == Count)
         {
             _barrierCount = 0;
-            _barrierSense = 1 - sense;
+            lock (_gate)
+            {
+                _barrierSense = 1 - sense;
+                if (_sleepers > 0)
+                {
+                    Monitor.PulseAll(_gate);
+                }
+            }
+
             return;
         }
 
-        var spin = new SpinWait();
+        var until = Stopwatch.GetTimestamp() + SpinTicks;
         while (_barrierSense == sense)
         {
-            if (_failure is not null)
+            ThrowIfFailed();
+            if (Stopwatch.GetTimestamp() > until)
             {
-                throw new OperationCanceledException("A DEM worker thread failed; leaving the barrier.");
+                Sleep(sense);
+                return;
             }
 
-            spin.SpinOnce(-1);
+            Thread.SpinWait(16);
+        }
+    }
+
+    private void Sleep(int sense)
+    {
+        lock (_gate)
+        {
+            _sleepers++;
+            try
+            {
+                while (_barrierSense == sense)
+                {
+                    ThrowIfFailed();
+                    Monitor.Wait(_gate, 20);
+                }
+            }
+            finally
+            {
+                _sleepers--;
+            }
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new OperationCanceledException("A DEM worker thread failed; leaving the barrier.");
         }
     }
 
