@@ -1,6 +1,6 @@
-// Steady conduction/diffusion through one phase of a voxel image (finite volumes, 7-point stencil,
-// unit conductance inside the phase, zero elsewhere), potential 0 at z = 0 and 1 at z = L, periodic
-// or sealed laterally. Only voxels connected to both electrodes are solved; Jacobi-preconditioned CG.
+// Steady conduction/diffusion through the conducting voxels of an image (finite volumes, 7-point stencil,
+// harmonic-mean face conductances), potential 0 at z = 0 and 1 at z = L, periodic or sealed laterally. Only
+// voxels connected to both electrodes are solved; CG preconditioned by an aggregation-multigrid W-cycle.
 namespace DigitalTwin.Physics.Dem.Transport;
 
 /// <summary>Effective transport of one phase: sigma_eff/sigma (= D_eff/D), volume fraction, tortuosity.</summary>
@@ -18,115 +18,49 @@ public static class ConductionSolver
     private const int Chunk = 8192;
 
     /// <summary>Multi-phase conduction: conductivity per phase value (0 = insulating), harmonic-mean face conductances
-    /// 2 s_a s_b/(s_a + s_b); returns sigma_eff/sigma_ref with the phase fraction of every conducting voxel.</summary>
-    public static TransportResult SolveComposite(VoxelGrid g, double[] conductivityByPhase, double reference, double tolerance = 1e-10, int maxIterations = 20000)
+    /// 2 s_a s_b/(s_a + s_b); returns sigma_eff/sigma_ref with the volume fraction of every conducting voxel.</summary>
+    public static TransportResult SolveComposite(VoxelGrid g, double[] conductivityByPhase, double reference, double tolerance = 1e-10, int maxIterations = 2000)
     {
-        int nx = g.Nx, ny = g.Ny, nz = g.Nz;
-        var total = g.Phase.Length;
-        var sigma = new double[total];
-        var conducting = 0L;
-        for (var v = 0; v < total; v++)
+        var sigma = new double[g.Phase.Length];
+        for (var v = 0; v < sigma.Length; v++)
         {
             sigma[v] = conductivityByPhase[g.Phase[v]];
-            conducting += sigma[v] > 0 ? 1 : 0;
         }
 
-        var map = new int[total];
-        var count = 0;
-        for (var v = 0; v < total; v++)
-        {
-            map[v] = sigma[v] > 0 ? count++ : -1;
-        }
-
-        var cells = new int[count];
-        for (var v = 0; v < total; v++)
-        {
-            if (map[v] >= 0)
-            {
-                cells[map[v]] = v;
-            }
-        }
-
-        var nbr = new int[6 * count];
-        var w = new double[6 * count];
-        var diag = new double[count];
-        var b = new double[count];
-        for (var k = 0; k < count; k++)
-        {
-            var v = cells[k];
-            int x = v % nx, y = v / nx % ny, z = v / (nx * ny);
-            var sv = sigma[v];
-            int[][] offsets = [[-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]];
-            for (var s = 0; s < 6; s++)
-            {
-                int xx = x + offsets[s][0], yy = y + offsets[s][1], zz = z + offsets[s][2];
-                if (g.PeriodicX)
-                {
-                    xx = (xx + nx) % nx;
-                }
-
-                if (g.PeriodicY)
-                {
-                    yy = (yy + ny) % ny;
-                }
-
-                var m = xx >= 0 && xx < nx && yy >= 0 && yy < ny && zz >= 0 && zz < nz ? map[(zz * ny + yy) * nx + xx] : -1;
-                nbr[6 * k + s] = m >= 0 ? m : k;
-                if (m >= 0)
-                {
-                    var so = sigma[cells[m]];
-                    w[6 * k + s] = 2 * sv * so / (sv + so);
-                    diag[k] += w[6 * k + s];
-                }
-            }
-
-            if (z == 0)
-            {
-                diag[k] += 2 * sv;
-            }
-
-            if (z == nz - 1)
-            {
-                diag[k] += 2 * sv;
-                b[k] = 2 * sv;
-            }
-        }
-
-        var xs = new double[count];
-        var op = new WeightedOperator(nbr, w, diag);
-        var (iters, rel) = Pcg(op, diag, b, xs, tolerance, maxIterations, null, default);
-        var current = 0.0;
-        for (var k = 0; k < count; k++)
-        {
-            if (cells[k] < nx * ny)
-            {
-                current += 2 * sigma[cells[k]] * xs[k];
-            }
-        }
-
-        var ratio = current * nz / ((double)nx * ny) / reference;
-        var eta = conducting / (double)total;
-        return new TransportResult(eta, ratio, eta / ratio, Math.Sqrt(eta / ratio), 1, iters, rel);
+        return SolveField(g, sigma, reference, tolerance, maxIterations, null, default);
     }
 
-    public static TransportResult Solve(VoxelGrid g, byte phase, double tolerance = 1e-8, int maxIterations = 20000, IProgress<double>? progress = null, CancellationToken ct = default)
+    /// <summary>Unit conductivity in <paramref name="phase"/>, zero elsewhere: sigma_eff/sigma of that phase.</summary>
+    public static TransportResult Solve(VoxelGrid g, byte phase, double tolerance = 1e-8, int maxIterations = 2000, IProgress<double>? progress = null, CancellationToken ct = default)
     {
-        int nx = g.Nx, ny = g.Ny, nz = g.Nz;
-        var total = g.Phase.Length;
-        var inPhase = 0L;
-        foreach (var p in g.Phase)
+        var sigma = new double[g.Phase.Length];
+        for (var v = 0; v < sigma.Length; v++)
         {
-            inPhase += p == phase ? 1 : 0;
+            sigma[v] = g.Phase[v] == phase ? 1 : 0;
         }
 
-        var eta = inPhase / (double)total;
-        var fromBottom = Flood(g, phase, 0);
-        var fromTop = Flood(g, phase, nz - 1);
-        var map = new int[total];
-        var count = 0;
+        return SolveField(g, sigma, 1, tolerance, maxIterations, progress, ct);
+    }
+
+    private static TransportResult SolveField(VoxelGrid g, double[] sigma, double reference, double tolerance, int maxIterations, IProgress<double>? progress, CancellationToken ct)
+    {
+        int nx = g.Nx, ny = g.Ny, nz = g.Nz;
+        var total = sigma.Length;
+        var conducting = 0L;
+        foreach (var s in sigma)
+        {
+            conducting += s > 0 ? 1 : 0;
+        }
+
+        var eta = conducting / (double)total;
+        var fromBottom = Flood(g, sigma, 0);
+        var fromTop = Flood(g, sigma, nz - 1);
+        var active = new bool[total];
+        var count = 0L;
         for (var v = 0; v < total; v++)
         {
-            map[v] = fromBottom[v] && fromTop[v] ? count++ : -1;
+            active[v] = fromBottom[v] && fromTop[v];
+            count += active[v] ? 1 : 0;
         }
 
         if (count == 0)
@@ -134,115 +68,75 @@ public static class ConductionSolver
             return new TransportResult(eta, 0, double.PositiveInfinity, double.PositiveInfinity, 0, 0, 0);
         }
 
-        // compact operator: 6 neighbour indices (self where no conducting face) and the diagonal
-        var nbr = new int[6 * count];
-        var diag = new double[count];
-        var b = new double[count];
-        var cells = new int[count];
-        for (var v = 0; v < total; v++)
+        // face conductances to the +x, +y, +z neighbour between active voxels; electrodes at half a voxel
+        var wx = new double[total];
+        var wy = new double[total];
+        var wz = new double[total];
+        var ext = new double[total];
+        var b = new double[total];
+        var xs = new double[total];
+        Parallel.For(0, nz, z =>
         {
-            if (map[v] >= 0)
+            for (var y = 0; y < ny; y++)
             {
-                cells[map[v]] = v;
-            }
-        }
-
-        Parallel.For(0, (count + Chunk - 1) / Chunk, c =>
-        {
-            for (var k = c * Chunk; k < Math.Min(count, (c + 1) * Chunk); k++)
-            {
-                var v = cells[k];
-                var x = v % nx;
-                var y = v / nx % ny;
-                var z = v / (nx * ny);
-                var d = 0.0;
-                var slot = 6 * k;
-                Link(x - 1, y, z, g.PeriodicX, true);
-                Link(x + 1, y, z, g.PeriodicX, true);
-                Link(x, y - 1, z, g.PeriodicY, false);
-                Link(x, y + 1, z, g.PeriodicY, false);
-                Link(x, y, z - 1, false, false);
-                Link(x, y, z + 1, false, false);
-                if (z == 0)
+                for (var x = 0; x < nx; x++)
                 {
-                    d += 2;
-                }
-
-                if (z == nz - 1)
-                {
-                    d += 2;
-                    b[k] = 2;
-                }
-
-                diag[k] = d;
-
-                void Link(int xx, int yy, int zz, bool periodic, bool isX)
-                {
-                    if (isX && periodic)
+                    var v = (z * ny + y) * nx + x;
+                    if (!active[v])
                     {
-                        xx = (xx + nx) % nx;
-                    }
-                    else if (!isX && periodic)
-                    {
-                        yy = (yy + ny) % ny;
+                        continue;
                     }
 
-                    int m = -1;
-                    if (xx >= 0 && xx < nx && yy >= 0 && yy < ny && zz >= 0 && zz < nz)
+                    var sv = sigma[v];
+                    if (x < nx - 1 || (g.PeriodicX && nx > 1))
                     {
-                        m = map[(zz * ny + yy) * nx + xx];
+                        wx[v] = Face(sv, v - x + (x + 1) % nx);
                     }
 
-                    if (m >= 0)
+                    if (y < ny - 1 || (g.PeriodicY && ny > 1))
                     {
-                        nbr[slot++] = m;
-                        d += 1;
+                        wy[v] = Face(sv, ((z * ny) + ((y + 1) % ny)) * nx + x);
                     }
-                    else
+
+                    if (z < nz - 1)
                     {
-                        nbr[slot++] = k;
+                        wz[v] = Face(sv, v + nx * ny);
                     }
+
+                    if (z == 0)
+                    {
+                        ext[v] += 2 * sv;
+                    }
+
+                    if (z == nz - 1)
+                    {
+                        ext[v] += 2 * sv;
+                        b[v] = 2 * sv;
+                    }
+
+                    xs[v] = (z + 0.5) / nz;
                 }
             }
         });
 
-        // y = (diag + missing) x - sum x[nbr]: self-links cancel, no branch in the kernel
-        var diagPlus = new double[count];
-        for (var k = 0; k < count; k++)
-        {
-            var self = 0;
-            for (var s = 0; s < 6; s++)
-            {
-                self += nbr[6 * k + s] == k ? 1 : 0;
-            }
-
-            diagPlus[k] = diag[k] + self;
-        }
-
-        var xs = new double[count];
-        for (var k = 0; k < count; k++)
-        {
-            xs[k] = (cells[k] / (nx * ny) + 0.5) / nz;
-        }
-
-        var (iters, rel) = Pcg(new UnitOperator(nbr, diagPlus), diag, b, xs, tolerance, maxIterations, progress, ct);
-        // current through the bottom electrode: sum of 2 (phi - 0) over conducting voxels of layer 0
+        var mg = new VoxelMultigrid(nx, ny, nz, g.PeriodicX, g.PeriodicY, wx, wy, wz, ext);
+        var (iters, rel) = Pcg(mg, b, xs, tolerance, maxIterations, progress, ct);
+        // current through the bottom electrode: conductance 2 sigma to potential 0 over the voxels of layer 0
         var current = 0.0;
-        for (var k = 0; k < count; k++)
+        for (var v = 0; v < nx * ny; v++)
         {
-            if (cells[k] < nx * ny)
-            {
-                current += 2 * xs[k];
-            }
+            current += active[v] ? 2 * sigma[v] * xs[v] : 0;
         }
 
-        // sigma_eff = I L / (A dV) with unit voxel conductance: I * nz / (nx * ny)
-        var ratio = current * nz / ((double)nx * ny);
+        // sigma_eff = I L / (A dV) with voxel-size conductances: I * nz / (nx * ny)
+        var ratio = current * nz / ((double)nx * ny) / reference;
         return new TransportResult(eta, ratio, ratio > 0 ? eta / ratio : double.PositiveInfinity, ratio > 0 ? Math.Sqrt(eta / ratio) : double.PositiveInfinity,
-            inPhase > 0 ? count / (double)inPhase : 0, iters, rel);
+            count / (double)conducting, iters, rel);
+
+        double Face(double sv, int m) => active[m] ? 2 * sv * sigma[m] / (sv + sigma[m]) : 0;
     }
 
-    private static bool[] Flood(VoxelGrid g, byte phase, int layer)
+    private static bool[] Flood(VoxelGrid g, double[] sigma, int layer)
     {
         int nx = g.Nx, ny = g.Ny, nz = g.Nz;
         var seen = new bool[g.Phase.Length];
@@ -252,7 +146,7 @@ public static class ConductionSolver
             for (var x = 0; x < nx; x++)
             {
                 var v = g.Index(x, y, layer);
-                if (g.Phase[v] == phase)
+                if (sigma[v] > 0)
                 {
                     seen[v] = true;
                     queue.Enqueue(v);
@@ -294,7 +188,7 @@ public static class ConductionSolver
             }
 
             var v = (z * ny + y) * nx + x;
-            if (!seen[v] && g.Phase[v] == phase)
+            if (!seen[v] && sigma[v] > 0)
             {
                 seen[v] = true;
                 queue.Enqueue(v);
@@ -302,10 +196,9 @@ public static class ConductionSolver
         }
     }
 
-    /// <summary>Jacobi-preconditioned CG; reductions over fixed chunks so results do not depend on threads.</summary>
-    internal static (int Iterations, double Relative) Pcg<TOp>(TOp op, double[] diag, double[] b, double[] x, double tol, int maxIt,
+    /// <summary>Multigrid-preconditioned CG; reductions over fixed chunks so results do not depend on threads.</summary>
+    private static (int Iterations, double Relative) Pcg(VoxelMultigrid mg, double[] b, double[] x, double tol, int maxIt,
         IProgress<double>? progress, CancellationToken ct)
-        where TOp : struct, IVoxelOperator
     {
         var n = b.Length;
         var chunks = (n + Chunk - 1) / Chunk;
@@ -314,28 +207,24 @@ public static class ConductionSolver
         var p = new double[n];
         var q = new double[n];
         var partial = new double[chunks];
-        var inv = new double[n];
-        for (var k = 0; k < n; k++)
+        mg.Apply(x, q);
+        Parallel.For(0, chunks, c =>
         {
-            inv[k] = 1.0 / diag[k];
-        }
-
-        op.Apply(x, q, chunks);
-        for (var k = 0; k < n; k++)
-        {
-            r[k] = b[k] - q[k];
-            z[k] = inv[k] * r[k];
-            p[k] = z[k];
-        }
-
+            for (var k = c * Chunk; k < Math.Min(n, (c + 1) * Chunk); k++)
+            {
+                r[k] = b[k] - q[k];
+            }
+        });
         var bnorm = Math.Sqrt(Dot(b, b, partial, chunks));
-        var rz = Dot(r, z, partial, chunks);
         var rel = Math.Sqrt(Dot(r, r, partial, chunks)) / bnorm;
+        mg.Precondition(r, z);
+        Array.Copy(z, p, n);
+        var rz = Dot(r, z, partial, chunks);
         var it = 0;
         while (rel > tol && it < maxIt)
         {
             ct.ThrowIfCancellationRequested();
-            op.Apply(p, q, chunks);
+            mg.Apply(p, q);
             var alpha = rz / Dot(p, q, partial, chunks);
             Parallel.For(0, chunks, c =>
             {
@@ -345,13 +234,19 @@ public static class ConductionSolver
                 {
                     x[k] += alpha * p[k];
                     r[k] -= alpha * q[k];
-                    z[k] = inv[k] * r[k];
                     rr += r[k] * r[k];
                 }
 
                 partial[c] = rr;
             });
             rel = Math.Sqrt(Sum(partial)) / bnorm;
+            it++;
+            if (rel <= tol)
+            {
+                break;
+            }
+
+            mg.Precondition(r, z);
             var rzNew = Dot(r, z, partial, chunks);
             var beta = rzNew / rz;
             rz = rzNew;
@@ -363,60 +258,10 @@ public static class ConductionSolver
                     p[k] = z[k] + beta * p[k];
                 }
             });
-            it++;
-            if (it % 50 == 0)
-            {
-                progress?.Report(Math.Clamp(Math.Log(rel) / Math.Log(tol), 0, 1));
-            }
+            progress?.Report(Math.Clamp(Math.Log(rel) / Math.Log(tol), 0, 1));
         }
 
         return (it, rel);
-    }
-
-    internal interface IVoxelOperator
-    {
-        void Apply(double[] x, double[] y, int chunks);
-    }
-
-    /// <summary>Unit face conductances: y = (diag + self links) x - sum of the 6 neighbours (self links cancel).</summary>
-    internal readonly struct UnitOperator(int[] nbr, double[] diagPlus) : IVoxelOperator
-    {
-        public void Apply(double[] x, double[] y, int chunks)
-        {
-            var n = x.Length;
-            var nb = nbr;
-            var dp = diagPlus;
-            Parallel.For(0, chunks, c =>
-            {
-                var e = Math.Min(n, (c + 1) * Chunk);
-                for (var k = c * Chunk; k < e; k++)
-                {
-                    var s = 6 * k;
-                    y[k] = dp[k] * x[k] - (x[nb[s]] + x[nb[s + 1]] + x[nb[s + 2]] + x[nb[s + 3]] + x[nb[s + 4]] + x[nb[s + 5]]);
-                }
-            });
-        }
-    }
-
-    /// <summary>Weighted faces (multi-phase): y = diag x - sum w x[nbr] (missing faces have weight 0).</summary>
-    internal readonly struct WeightedOperator(int[] nbr, double[] w, double[] diag) : IVoxelOperator
-    {
-        public void Apply(double[] x, double[] y, int chunks)
-        {
-            var n = x.Length;
-            var nb = nbr;
-            var ww = w;
-            var d = diag;
-            Parallel.For(0, chunks, c =>
-            {
-                var e = Math.Min(n, (c + 1) * Chunk);
-                for (var k = c * Chunk; k < e; k++)
-                {
-                    var s = 6 * k;
-                    y[k] = d[k] * x[k] - (ww[s] * x[nb[s]] + ww[s + 1] * x[nb[s + 1]] + ww[s + 2] * x[nb[s + 2]] + ww[s + 3] * x[nb[s + 3]] + ww[s + 4] * x[nb[s + 4]] + ww[s + 5] * x[nb[s + 5]]);
-                }
-            });
-        }
     }
 
     private static double Dot(double[] a, double[] b, double[] partial, int chunks)

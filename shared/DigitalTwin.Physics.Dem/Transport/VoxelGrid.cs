@@ -56,6 +56,11 @@ public sealed class VoxelGrid
         foreach (var pass in new[] { Se, Am })
         {
             var idx = Enumerable.Range(0, x.Length).Where(i => phase[i] == pass).ToArray();
+            if (idx.Length == 0)
+            {
+                continue;
+            }
+
             Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, idx.Length, 64), range =>
             {
                 for (var k = range.Item1; k < range.Item2; k++)
