@@ -1,0 +1,331 @@
+// One series' points in columns (times ascending and unique, one column per field), the form
+// raw chunks encode to and decode from, and the form duplicate timestamps are merged in.
+using DigitalTwin.TimeSeries.Points;
+using DigitalTwin.TimeSeries.Schema;
+
+namespace DigitalTwin.TimeSeries.Embedded;
+
+internal sealed class PointColumn
+{
+    public PointColumn(int fieldId, FieldKind kind, int capacity)
+    {
+        FieldId = fieldId;
+        Kind = kind;
+        Bits = new long[capacity];
+        Present = new bool[capacity];
+        if (kind == FieldKind.String)
+        {
+            Texts = new string?[capacity];
+        }
+    }
+
+    public int FieldId { get; }
+
+    public FieldKind Kind { get; }
+
+    /// <summary>Float bits, integer or boolean (0/1) per point.</summary>
+    public long[] Bits { get; private set; }
+
+    public bool[] Present { get; private set; }
+
+    public string?[]? Texts { get; private set; }
+
+    public double Number(int i) => Kind == FieldKind.Float ? BitConverter.Int64BitsToDouble(Bits[i]) : Bits[i];
+
+    public void Set(int i, in FieldValue value)
+    {
+        Bits[i] = value.RawBits;
+        if (Texts is not null)
+        {
+            Texts[i] = value.Text;
+        }
+
+        Present[i] = true;
+    }
+
+    public void CopyFrom(int to, PointColumn source, int from)
+    {
+        Bits[to] = source.Bits[from];
+        if (Texts is not null)
+        {
+            Texts[to] = source.Texts![from];
+        }
+
+        Present[to] = true;
+    }
+
+    public bool SameValue(int i, PointColumn other, int j) =>
+        Kind == other.Kind && Bits[i] == other.Bits[j] && (Texts is null || Texts[i] == other.Texts![j]);
+
+    public FieldValue Value(int i, string name) => FieldValue.FromRaw(name, Kind, Bits[i], Texts?[i]);
+
+    public void Resize(int capacity)
+    {
+        var bits = Bits;
+        var present = Present;
+        Array.Resize(ref bits, capacity);
+        Array.Resize(ref present, capacity);
+        Bits = bits;
+        Present = present;
+        if (Texts is not null)
+        {
+            var texts = Texts;
+            Array.Resize(ref texts, capacity);
+            Texts = texts;
+        }
+    }
+}
+
+internal sealed class PointColumns
+{
+    private long[] _times;
+
+    public PointColumns(int capacity)
+    {
+        _times = new long[Math.Max(capacity, 1)];
+    }
+
+    public int Count { get; private set; }
+
+    public long[] Times => _times;
+
+    public List<PointColumn> Columns { get; } = [];
+
+    public long First => _times[0];
+
+    public long Last => _times[Count - 1];
+
+    public PointColumn? Column(int fieldId)
+    {
+        foreach (var column in Columns)
+        {
+            if (column.FieldId == fieldId)
+            {
+                return column;
+            }
+        }
+
+        return null;
+    }
+
+    public PointColumn ColumnFor(int fieldId, FieldKind kind)
+    {
+        var column = Column(fieldId);
+        if (column is null)
+        {
+            column = new PointColumn(fieldId, kind, _times.Length);
+            Columns.Add(column);
+        }
+        else if (column.Kind != kind)
+        {
+            throw new FieldTypeConflictException(fieldId, column.Kind, kind);
+        }
+
+        return column;
+    }
+
+    /// <summary>Appends a time (must not be before the last) and returns its row.</summary>
+    public int AddTime(long time)
+    {
+        if (Count == _times.Length)
+        {
+            var capacity = _times.Length * 2;
+            Array.Resize(ref _times, capacity);
+            foreach (var column in Columns)
+            {
+                column.Resize(capacity);
+            }
+        }
+
+        _times[Count] = time;
+        return Count++;
+    }
+
+    /// <summary>Points of one series from a write batch: sorted by time, equal times merged (later fields win).</summary>
+    public static PointColumns FromBatch(PointBatch batch, List<int> indices, Func<string, int> fieldId)
+    {
+        var order = indices.ToArray();
+        var keys = new long[order.Length];
+        var sorted = true;
+        for (var i = 0; i < order.Length; i++)
+        {
+            keys[i] = batch.Timestamp(order[i]);
+            sorted &= i == 0 || keys[i] >= keys[i - 1];
+        }
+
+        if (!sorted)
+        {
+            // Stable: equal timestamps keep write order, so the later point's fields win below.
+            var position = new int[order.Length];
+            for (var i = 0; i < position.Length; i++)
+            {
+                position[i] = i;
+            }
+
+            Array.Sort(position, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
+            order = position.Select(p => order[p]).ToArray();
+        }
+
+        var result = new PointColumns(order.Length);
+        var lastField = string.Empty;
+        var lastId = -1;
+        foreach (var index in order)
+        {
+            var time = batch.Timestamp(index);
+            var row = result.Count > 0 && result.Last == time ? result.Count - 1 : result.AddTime(time);
+            foreach (ref readonly var field in batch.Fields(index))
+            {
+                if (!ReferenceEquals(field.Name, lastField))
+                {
+                    lastField = field.Name;
+                    lastId = fieldId(field.Name);
+                }
+
+                result.ColumnFor(lastId, field.Kind).Set(row, field);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Merges chunks given in write order: union of times, later chunks win per field on equal times.</summary>
+    public static PointColumns Merge(IReadOnlyList<PointColumns> inWriteOrder)
+    {
+        if (inWriteOrder.Count == 1)
+        {
+            return inWriteOrder[0];
+        }
+
+        var ordered = true;
+        for (var i = 1; i < inWriteOrder.Count && ordered; i++)
+        {
+            ordered = inWriteOrder[i - 1].Count == 0 || inWriteOrder[i].Count == 0 || inWriteOrder[i].First > inWriteOrder[i - 1].Last;
+        }
+
+        var total = inWriteOrder.Sum(c => c.Count);
+        var result = new PointColumns(total);
+        if (ordered)
+        {
+            foreach (var chunk in inWriteOrder)
+            {
+                AppendAll(result, chunk);
+            }
+
+            return result;
+        }
+
+        var entries = new (long Time, int Chunk, int Row)[total];
+        var n = 0;
+        for (var c = 0; c < inWriteOrder.Count; c++)
+        {
+            for (var r = 0; r < inWriteOrder[c].Count; r++)
+            {
+                entries[n++] = (inWriteOrder[c].Times[r], c, r);
+            }
+        }
+
+        Array.Sort(entries, (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Chunk != b.Chunk ? a.Chunk.CompareTo(b.Chunk) : a.Row.CompareTo(b.Row));
+        foreach (var (time, chunk, row) in entries)
+        {
+            var target = result.Count > 0 && result.Last == time ? result.Count - 1 : result.AddTime(time);
+            var source = inWriteOrder[chunk];
+            foreach (var column in source.Columns)
+            {
+                if (column.Present[row])
+                {
+                    result.ColumnFor(column.FieldId, column.Kind).CopyFrom(target, column, row);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The points with from ≤ time ≤ to (inclusive), as a new set.</summary>
+    public PointColumns Slice(long from, long to)
+    {
+        var start = LowerBound(from);
+        var end = LowerBound(to == long.MaxValue ? to : to + 1);
+        return Range(start, end - start);
+    }
+
+    public PointColumns Range(int start, int count)
+    {
+        if (start == 0 && count == Count)
+        {
+            return this;
+        }
+
+        var result = new PointColumns(count);
+        for (var i = 0; i < count; i++)
+        {
+            result.AddTime(_times[start + i]);
+        }
+
+        foreach (var column in Columns)
+        {
+            PointColumn? copy = null;
+            for (var i = 0; i < count; i++)
+            {
+                if (column.Present[start + i])
+                {
+                    copy ??= result.ColumnFor(column.FieldId, column.Kind);
+                    copy.CopyFrom(i, column, start + i);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    public int LowerBound(long time)
+    {
+        int lo = 0, hi = Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_times[mid] < time)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private static void AppendAll(PointColumns result, PointColumns chunk)
+    {
+        var offset = result.Count;
+        for (var r = 0; r < chunk.Count; r++)
+        {
+            result.AddTime(chunk.Times[r]);
+        }
+
+        foreach (var column in chunk.Columns)
+        {
+            var target = result.ColumnFor(column.FieldId, column.Kind);
+            for (var r = 0; r < chunk.Count; r++)
+            {
+                if (column.Present[r])
+                {
+                    target.CopyFrom(offset + r, column, r);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>A field written with a different type than before (InfluxDB refuses this too).</summary>
+internal sealed class FieldTypeConflictException(int fieldId, FieldKind existing, FieldKind written)
+    : Exception($"field type conflict: field #{fieldId} is {existing}, written as {written}")
+{
+    public int FieldId { get; } = fieldId;
+
+    public FieldKind Existing { get; } = existing;
+
+    public FieldKind Written { get; } = written;
+}

@@ -1,0 +1,30 @@
+// Settings of the embedded store.
+namespace DigitalTwin.TimeSeries.Embedded;
+
+public sealed record SqliteStoreOptions
+{
+    /// <summary>Largest raw chunk (points of one series per row); bigger writes are split.</summary>
+    public int MaxChunkPoints { get; init; } = 4096;
+
+    /// <summary>Chunks below this size are merged by <see cref="SqliteTimeSeriesStore.CompactAsync"/>.</summary>
+    public int SmallChunkPoints { get; init; } = 512;
+
+    /// <summary>A series is compacted once it has this many small chunks (raw, or rollup per level).</summary>
+    public int CompactAfterSmallChunks { get; init; } = 16;
+
+    /// <summary>synchronous=FULL (survives power loss) instead of NORMAL (survives a process crash).</summary>
+    public bool SurvivePowerLoss { get; init; }
+
+    /// <summary>Page cache of the writer connection, in KiB.</summary>
+    public int CacheKiB { get; init; } = 65536;
+
+    internal void Validate()
+    {
+        if (MaxChunkPoints < 16 || SmallChunkPoints < 1 || SmallChunkPoints > MaxChunkPoints || CompactAfterSmallChunks < 2 || CacheKiB < 1024)
+        {
+            throw new ArgumentException(
+                $"Invalid embedded store options: MaxChunkPoints {MaxChunkPoints} (≥ 16), SmallChunkPoints {SmallChunkPoints} (1..MaxChunkPoints), " +
+                $"CompactAfterSmallChunks {CompactAfterSmallChunks} (≥ 2), CacheKiB {CacheKiB} (≥ 1024).");
+        }
+    }
+}
