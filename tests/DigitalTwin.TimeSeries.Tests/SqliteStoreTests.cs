@@ -70,6 +70,7 @@ public sealed class SqliteStoreTests
         var points = StoreTestData.Samples("c1", StoreTestData.Start, 3_000);
         await using var store = SqliteTimeSeriesStore.Open(path);
         await store.WriteAsync(StoreTestData.Batch(points));
+        await store.CheckpointAsync();
         var before = store.GetStatistics();
         await store.WriteAsync(StoreTestData.Batch(points));
         await store.WriteAsync(StoreTestData.Batch(points.Skip(100).Take(50)));
@@ -138,7 +139,8 @@ public sealed class SqliteStoreTests
     {
         var path = StoreTestData.TempFile("compact.db");
         var points = StoreTestData.Samples("c1", StoreTestData.Start, 1_200);
-        await using var store = SqliteTimeSeriesStore.Open(path, new SqliteStoreOptions { CompactAfterSmallChunks = 4 });
+        var options = new SqliteStoreOptions { CompactAfterSmallChunks = 4, CheckpointPoints = 6 };
+        await using var store = SqliteTimeSeriesStore.Open(path, options);
         foreach (var chunk in points.Chunk(3))
         {
             await store.WriteAsync(StoreTestData.Batch(chunk));
@@ -153,6 +155,7 @@ public sealed class SqliteStoreTests
         }
 
         var rawBefore = await store.QueryAsync(queries[0] with { Raw = true });
+        await store.CheckpointAsync();
         var statsBefore = store.GetStatistics();
         var compaction = await store.CompactAsync();
         var statsAfter = store.GetStatistics();

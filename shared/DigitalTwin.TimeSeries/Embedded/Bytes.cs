@@ -101,6 +101,8 @@ internal ref struct ByteReader
 
     public readonly bool AtEnd => _position >= _data.Length;
 
+    public readonly int Position => _position;
+
     public byte Byte() => _data[_position++];
 
     public ulong Varint()

@@ -83,7 +83,7 @@ internal static class RawChunkCodec
         }
     }
 
-    public static PointColumns Decode(ReadOnlySpan<byte> data)
+    public static PointColumns Decode(ReadOnlySpan<byte> data, out int bytesRead)
     {
         var reader = new ByteReader(data);
         var version = reader.Byte();
@@ -152,6 +152,7 @@ internal static class RawChunkCodec
             }
         }
 
+        bytesRead = reader.Position;
         return result;
     }
 

@@ -1,5 +1,5 @@
-// In-memory state of one stored series: identity, newest time, open rollup buckets and the
-// latest point. Derived from the file on first use (raw chunks are the truth).
+// In-memory state of one stored series: identity, newest time, the head (points committed to the
+// write-ahead log but not yet in chunks), rollup buckets not yet on disk, and the latest point.
 using DigitalTwin.TimeSeries.Points;
 using DigitalTwin.TimeSeries.Schema;
 
@@ -12,9 +12,16 @@ internal sealed class SeriesState
         Id = id;
         Key = key;
         Tags = key.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-        Open = new RollupBucket?[RollupLevels.Widths.Length];
-        LastPersisted = new long[RollupLevels.Widths.Length];
-        Array.Fill(LastPersisted, long.MinValue);
+        var levels = RollupLevels.Widths.Length;
+        Open = new RollupBucket?[levels];
+        Pending = new List<RollupBucket>[levels];
+        for (var level = 0; level < levels; level++)
+        {
+            Pending[level] = [];
+        }
+
+        LastClosed = new long[levels];
+        Array.Fill(LastClosed, long.MinValue);
     }
 
     public long Id { get; }
@@ -28,25 +35,43 @@ internal sealed class SeriesState
 
     public bool Recovered { get; set; }
 
-    /// <summary>Newest stored time, or long.MinValue when the series has no points.</summary>
+    /// <summary>Newest time stored (on disk or in the head), or long.MinValue when the series is empty.</summary>
     public long HighWater { get; set; } = long.MinValue;
 
-    /// <summary>Per level, the bucket still receiving points (not yet on disk).</summary>
+    /// <summary>Points newer than everything before them, in write order (each segment ascending).</summary>
+    public List<PointColumns> Head { get; } = [];
+
+    /// <summary>Points at or before the newest time when written; merged, deduplicated and re-rolled at checkpoint.</summary>
+    public List<PointColumns> HeadLate { get; } = [];
+
+    /// <summary>Per level, the bucket still receiving points.</summary>
     public RollupBucket?[] Open { get; }
 
-    /// <summary>Per level, the start of the newest bucket on disk (long.MinValue: none).</summary>
-    public long[] LastPersisted { get; }
+    /// <summary>Per level, closed buckets not yet written (they go to disk at the next checkpoint).</summary>
+    public List<RollupBucket>[] Pending { get; }
+
+    /// <summary>Per level, the start of the newest closed bucket, on disk or pending (long.MinValue: none).</summary>
+    public long[] LastClosed { get; }
 
     public long LastTime { get; set; } = long.MinValue;
 
     public FieldValue[] LastFields { get; set; } = [];
 
+    public bool HasUnsaved => Head.Count > 0 || HeadLate.Count > 0 || Pending.Any(p => p.Count > 0);
+
     public void Forget()
     {
         Recovered = false;
         HighWater = long.MinValue;
+        Head.Clear();
+        HeadLate.Clear();
         Array.Clear(Open);
-        Array.Fill(LastPersisted, long.MinValue);
+        foreach (var pending in Pending)
+        {
+            pending.Clear();
+        }
+
+        Array.Fill(LastClosed, long.MinValue);
         LastTime = long.MinValue;
         LastFields = [];
     }

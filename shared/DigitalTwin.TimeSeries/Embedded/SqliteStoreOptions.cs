@@ -3,6 +3,15 @@ namespace DigitalTwin.TimeSeries.Embedded;
 
 public sealed record SqliteStoreOptions
 {
+    /// <summary>Points held in the head (committed to the log) before they are written as chunks.</summary>
+    public int CheckpointPoints { get; init; } = 500_000;
+
+    /// <summary>Longest time points stay in the head before a write triggers a checkpoint.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Clock for the checkpoint interval (tests inject their own).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Largest raw chunk (points of one series per row); bigger writes are split.</summary>
     public int MaxChunkPoints { get; init; } = 4096;
 
@@ -20,6 +29,11 @@ public sealed record SqliteStoreOptions
 
     internal void Validate()
     {
+        if (CheckpointPoints < 1 || CheckpointInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Invalid embedded store options: CheckpointPoints {CheckpointPoints} (≥ 1), CheckpointInterval {CheckpointInterval} (> 0).");
+        }
+
         if (MaxChunkPoints < 16 || SmallChunkPoints < 1 || SmallChunkPoints > MaxChunkPoints || CompactAfterSmallChunks < 2 || CacheKiB < 1024)
         {
             throw new ArgumentException(

@@ -103,7 +103,7 @@ public sealed partial class SqliteTimeSeriesStore
             while (reader.Read())
             {
                 rowIds.Add(reader.GetInt64(0));
-                chunks.Add(RawChunkCodec.Decode((byte[])reader[1]));
+                chunks.Add(RawChunkCodec.Decode((byte[])reader[1], out _));
             }
         }
 

@@ -13,62 +13,20 @@ public sealed partial class SqliteTimeSeriesStore
         query.Validate();
         var plan = Downsampling.Plan(query);
         var level = plan.IsRaw ? -1 : RollupLevels.ForBucket(plan.BucketNs);
-        var fieldIds = new int[query.Fields.Count];
-        var snapshots = new List<(SeriesState State, RollupBucket? Open)>();
-        int whereId;
-        lock (_state)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            for (var f = 0; f < fieldIds.Length; f++)
-            {
-                fieldIds[f] = _fieldIds.GetValueOrDefault(query.Fields[f], -1);
-            }
 
-            whereId = query.Where is null ? -1 : _fieldIds.GetValueOrDefault(query.Where.Field, -1);
-            foreach (var state in Matching(query.Measurement, query.Tags))
-            {
-                EnsureRecovered(state, null);
-                snapshots.Add((state, level >= 0 ? state.Open[level]?.Clone() : null));
-            }
-        }
-
-        var frames = new List<SeriesFrame>();
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        if (plan.IsRaw)
+        // Memory (head, pending and open buckets) and disk are read as of one checkpoint generation.
+        for (var attempt = 1; ; attempt++)
         {
-            foreach (var (state, _) in snapshots)
+            var snapshot = Snapshot(query, level);
+            var result = Read(query, plan, level, snapshot, cancellationToken);
+            lock (_state)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var frame = RawFrame(connection, state, query, plan, fieldIds, whereId);
-                if (frame is not null)
+                if (snapshot.Generation == _generation || attempt == 5)
                 {
-                    frames.Add(frame);
+                    return Task.FromResult(result);
                 }
             }
         }
-        else
-        {
-            var bucketCount = checked((int)((plan.ToNs - plan.FromNs) / plan.BucketNs));
-            var combined = query.Combine ? new BucketGrid(bucketCount, fieldIds.Length) : null;
-            foreach (var (state, open) in snapshots)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var grid = combined ?? new BucketGrid(bucketCount, fieldIds.Length);
-                FillGrid(connection, grid, state, open, level, plan, fieldIds);
-                if (combined is null && grid.Any)
-                {
-                    frames.Add(grid.ToFrame(state.Tags, plan, query.Fields));
-                }
-            }
-
-            if (combined is not null && combined.Any)
-            {
-                frames.Add(combined.ToFrame(query.Tags, plan, query.Fields));
-            }
-        }
-
-        return Task.FromResult(new SeriesResult(query.Measurement, plan.BucketNs, frames));
     }
 
     public Task<IReadOnlyList<LatestPoint>> LatestAsync(LatestQuery query, CancellationToken cancellationToken = default)
@@ -80,7 +38,7 @@ public sealed partial class SqliteTimeSeriesStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             foreach (var state in Matching(query.Measurement, query.Tags))
             {
-                EnsureRecovered(state, null);
+                EnsureRecovered(state);
                 if (state.LastTime == long.MinValue)
                 {
                     continue;
@@ -131,7 +89,7 @@ public sealed partial class SqliteTimeSeriesStore
             var pageSize = Convert.ToInt64(Scalar(_writer, "PRAGMA page_size"), System.Globalization.CultureInfo.InvariantCulture);
             return new StoreStatistics(_seriesByKey.Count, rawRows,
                 points is null or DBNull ? 0 : Convert.ToInt64(points, System.Globalization.CultureInfo.InvariantCulture),
-                rollupRows, pages * pageSize);
+                rollupRows, pages * pageSize, _headPoints);
         }
     }
 
@@ -145,9 +103,69 @@ public sealed partial class SqliteTimeSeriesStore
         return all.Where(s => s.Matches(tags)).OrderBy(s => s.Key.Key, StringComparer.Ordinal).ToList();
     }
 
-    private SeriesFrame? RawFrame(SqliteConnection connection, SeriesState state, SeriesQuery query, QueryPlan plan, int[] fieldIds, int whereId)
+    private QuerySnapshot Snapshot(SeriesQuery query, int level)
     {
-        var points = ReadRawMerged(connection, null, state.Id, plan.FromNs, plan.ToNs - 1);
+        lock (_state)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var fieldIds = query.Fields.Select(f => _fieldIds.GetValueOrDefault(f, -1)).ToArray();
+            var whereId = query.Where is null ? -1 : _fieldIds.GetValueOrDefault(query.Where.Field, -1);
+            var series = new List<SeriesSnapshot>();
+            foreach (var state in Matching(query.Measurement, query.Tags))
+            {
+                EnsureRecovered(state);
+                series.Add(new SeriesSnapshot(state.Id, state.Tags, [.. state.Head, .. state.HeadLate],
+                    level >= 0 ? [.. state.Pending[level]] : [], level >= 0 ? state.Open[level]?.Clone() : null));
+            }
+
+            return new QuerySnapshot(_generation, fieldIds, whereId, series);
+        }
+    }
+
+    private SeriesResult Read(SeriesQuery query, QueryPlan plan, int level, QuerySnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var frames = new List<SeriesFrame>();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        if (plan.IsRaw)
+        {
+            foreach (var series in snapshot.Series)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var frame = RawFrame(connection, series, query, plan, snapshot.FieldIds, snapshot.WhereId);
+                if (frame is not null)
+                {
+                    frames.Add(frame);
+                }
+            }
+
+            return new SeriesResult(query.Measurement, plan.BucketNs, frames);
+        }
+
+        var bucketCount = checked((int)((plan.ToNs - plan.FromNs) / plan.BucketNs));
+        var combined = query.Combine ? new BucketGrid(bucketCount, snapshot.FieldIds.Length) : null;
+        foreach (var series in snapshot.Series)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var grid = combined ?? new BucketGrid(bucketCount, snapshot.FieldIds.Length);
+            FillGrid(connection, grid, series, level, plan, snapshot.FieldIds);
+            if (combined is null && grid.Any)
+            {
+                frames.Add(grid.ToFrame(series.Tags, plan, query.Fields));
+            }
+        }
+
+        if (combined is not null && combined.Any)
+        {
+            frames.Add(combined.ToFrame(query.Tags, plan, query.Fields));
+        }
+
+        return new SeriesResult(query.Measurement, plan.BucketNs, frames);
+    }
+
+    private static SeriesFrame? RawFrame(SqliteConnection connection, SeriesSnapshot series, SeriesQuery query, QueryPlan plan, int[] fieldIds, int whereId)
+    {
+        var points = ReadRawMerged(connection, null, series.Id, plan.FromNs, plan.ToNs - 1, series.Head);
         var rows = new List<int>(points.Count);
         var where = whereId >= 0 ? points.Column(whereId) : null;
         for (var i = 0; i < points.Count; i++)
@@ -189,14 +207,14 @@ public sealed partial class SqliteTimeSeriesStore
             columns[query.Fields[f]] = new FieldColumn(values, text: text);
         }
 
-        return new SeriesFrame(state.Tags, times, columns);
+        return new SeriesFrame(series.Tags, times, columns);
     }
 
-    private static void FillGrid(SqliteConnection connection, BucketGrid grid, SeriesState state, RollupBucket? open, int level, QueryPlan plan, int[] fieldIds)
+    private static void FillGrid(SqliteConnection connection, BucketGrid grid, SeriesSnapshot series, int level, QueryPlan plan, int[] fieldIds)
     {
         if (level < 0)
         {
-            var points = ReadRawMerged(connection, null, state.Id, plan.FromNs, plan.ToNs - 1);
+            var points = ReadRawMerged(connection, null, series.Id, plan.FromNs, plan.ToNs - 1, series.Head);
             for (var f = 0; f < fieldIds.Length; f++)
             {
                 var column = fieldIds[f] >= 0 ? points.Column(fieldIds[f]) : null;
@@ -218,11 +236,10 @@ public sealed partial class SqliteTimeSeriesStore
         }
 
         var width = RollupLevels.Widths[level];
-        var openStart = open?.Start ?? long.MaxValue;
         using (var select = connection.CreateCommand())
         {
             select.CommandText = "SELECT data FROM rollup WHERE series=$s AND level=$l AND t1>=$a AND t0<$b";
-            select.Parameters.AddWithValue("$s", state.Id);
+            select.Parameters.AddWithValue("$s", series.Id);
             select.Parameters.AddWithValue("$l", level);
             select.Parameters.AddWithValue("$a", plan.FromNs);
             select.Parameters.AddWithValue("$b", plan.ToNs);
@@ -231,8 +248,7 @@ public sealed partial class SqliteTimeSeriesStore
             {
                 foreach (var bucket in RollupChunkCodec.Decode(width, (byte[])reader[0]))
                 {
-                    // Buckets from the open one on were closed after the snapshot; the snapshot stands for them.
-                    if (bucket.Start >= plan.FromNs && bucket.Start < plan.ToNs && bucket.Start < openStart)
+                    if (bucket.Start >= plan.FromNs && bucket.Start < plan.ToNs)
                     {
                         grid.Merge(Index(bucket.Start, plan), bucket, fieldIds);
                     }
@@ -240,11 +256,19 @@ public sealed partial class SqliteTimeSeriesStore
             }
         }
 
-        if (open is not null && open.Start >= plan.FromNs && open.Start < plan.ToNs)
+        foreach (var bucket in series.Pending.Append(series.Open))
         {
-            grid.Merge(Index(open.Start, plan), open, fieldIds);
+            if (bucket is not null && bucket.Start >= plan.FromNs && bucket.Start < plan.ToNs)
+            {
+                grid.Merge(Index(bucket.Start, plan), bucket, fieldIds);
+            }
         }
     }
+
+    private sealed record QuerySnapshot(long Generation, int[] FieldIds, int WhereId, List<SeriesSnapshot> Series);
+
+    private sealed record SeriesSnapshot(long Id, IReadOnlyDictionary<string, string> Tags, List<PointColumns> Head,
+        List<RollupBucket> Pending, RollupBucket? Open);
 
     private static int Index(long time, QueryPlan plan) => (int)((time - plan.FromNs) / plan.BucketNs);
 
@@ -313,4 +337,5 @@ public sealed partial class SqliteTimeSeriesStore
     }
 }
 
-public sealed record StoreStatistics(int Series, long RawChunks, long Points, long RollupChunks, long FileBytes);
+/// <summary>Points counts chunked points only; HeadPoints are committed to the log and not yet chunked.</summary>
+public sealed record StoreStatistics(int Series, long RawChunks, long Points, long RollupChunks, long FileBytes, long HeadPoints);

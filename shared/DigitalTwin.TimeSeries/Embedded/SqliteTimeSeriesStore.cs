@@ -1,6 +1,7 @@
-// The embedded default store: one SQLite file holding raw chunks (the truth) and rollups at
-// 10 s / 1 min / 10 min / 1 h, so months of 1 Hz data chart from a few thousand buckets.
-// Writes are serialized; readers use their own pooled connections (WAL) and never block writers.
+// The embedded default store, one SQLite file. A write commits the whole batch as one row of a
+// write-ahead log and adds it to an in-memory head; checkpoints turn the head into per-series
+// chunks and rollups (10 s / 1 min / 10 min / 1 h), so months of 1 Hz data chart from a few
+// thousand buckets and a fleet's many tiny per-cell writes cost one row per batch, not per cell.
 using System.Text.Json;
 using DigitalTwin.TimeSeries.Points;
 using DigitalTwin.TimeSeries.Schema;
@@ -25,7 +26,18 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
     private readonly Dictionary<string, List<SeriesState>> _seriesByMeasurement = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _fieldIds = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _fieldNames = [];
+
+    // Catalog field names are the same string instances in every point: a reference lookup skips hashing text.
+    private readonly Dictionary<string, int> _fieldIdsByReference = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<SeriesState> _unsaved = [];
     private readonly ByteWriter _encoder = new(1 << 16);
+    private SqliteCommand? _insertRaw;
+    private SqliteCommand? _insertRollup;
+    private SqliteCommand? _insertWal;
+    private long _headPoints;
+    private long _headSince;
+    private long _lastWalId;
+    private long _generation;
     private bool _disposed;
 
     private SqliteTimeSeriesStore(string path, SqliteStoreOptions options)
@@ -50,6 +62,7 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
             CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, measurement TEXT NOT NULL, key TEXT NOT NULL UNIQUE, tags TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS field(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
             CREATE TABLE IF NOT EXISTS series_field(series INTEGER NOT NULL, field INTEGER NOT NULL, kind INTEGER NOT NULL, PRIMARY KEY(series, field)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS raw(series INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
             CREATE INDEX IF NOT EXISTS raw_series_t1 ON raw(series, t1);
             CREATE TABLE IF NOT EXISTS rollup(series INTEGER NOT NULL, level INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
@@ -64,12 +77,17 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         }
 
         LoadCatalog();
+        lock (_state)
+        {
+            ReplayLog();
+            Checkpoint();
+        }
     }
 
     /// <summary>Full path of the database file.</summary>
     public string Path { get; }
 
-    /// <summary>Opens (or creates) the store file.</summary>
+    /// <summary>Opens (or creates) the store file; points left in the log by a crash are replayed.</summary>
     public static SqliteTimeSeriesStore Open(string path, SqliteStoreOptions? options = null)
     {
         options ??= new SqliteStoreOptions();
@@ -110,6 +128,24 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
     /// <summary>Writes are durable when <see cref="WriteAsync"/> returns; nothing to wait for.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
+    /// <summary>Moves the head into chunks and rollups now (also done by size, by age and on dispose).</summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_state)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                Checkpoint();
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _writeGate.WaitAsync().ConfigureAwait(false);
@@ -122,9 +158,19 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
                     return;
                 }
 
-                _disposed = true;
-                _writer.Dispose();
-                SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+                try
+                {
+                    Checkpoint();
+                }
+                finally
+                {
+                    _disposed = true;
+                    _insertRaw?.Dispose();
+                    _insertRollup?.Dispose();
+                    _insertWal?.Dispose();
+                    _writer.Dispose();
+                    SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+                }
             }
         }
         finally
@@ -141,7 +187,7 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         var conflicts = new List<string>();
         foreach (var (state, indices) in groups)
         {
-            var points = PointColumns.FromBatch(batch, indices, name => _fieldIds[name]);
+            var points = PointColumns.FromBatch(batch, indices, FieldId);
             foreach (var column in points.Columns)
             {
                 if (state.FieldKinds.TryGetValue(column.FieldId, out var kind) && kind != column.Kind)
@@ -158,37 +204,79 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
             throw new ArgumentException("Field type conflict, nothing written: " + string.Join("; ", conflicts) + ".", nameof(batch));
         }
 
-        using var transaction = _writer.BeginTransaction(deferred: false);
-        try
+        RegisterFieldKinds(prepared);
+        foreach (var (state, _) in prepared)
         {
-            RegisterFieldKinds(transaction, prepared);
-            foreach (var (state, points) in prepared)
-            {
-                EnsureRecovered(state, transaction);
-                var split = points.LowerBound(state.HighWater == long.MinValue ? long.MinValue : state.HighWater + 1);
-                if (split > 0)
-                {
-                    WriteLate(transaction, state, points.Range(0, split));
-                }
+            EnsureRecovered(state);
+        }
 
-                if (split < points.Count)
-                {
-                    WriteFresh(transaction, state, points.Range(split, points.Count - split));
-                }
-            }
+        _encoder.Reset();
+        _encoder.Varint((ulong)prepared.Count);
+        foreach (var (state, points) in prepared)
+        {
+            _encoder.Varint((ulong)state.Id);
+            RawChunkCodec.Encode(points, 0, points.Count, _encoder);
+        }
 
+        long walId;
+        using (var transaction = _writer.BeginTransaction(deferred: false))
+        {
+            var insert = Prepared(ref _insertWal, transaction, "INSERT INTO wal(data) VALUES($d); SELECT last_insert_rowid();", "$d");
+            insert.Parameters[0].Value = _encoder.ToArray();
+            walId = (long)insert.ExecuteScalar()!;
             transaction.Commit();
         }
-        catch
-        {
-            transaction.Rollback();
-            foreach (var (state, _) in prepared)
-            {
-                state.Forget();
-            }
 
-            throw;
+        var late = false;
+        foreach (var (state, points) in prepared)
+        {
+            late |= Apply(state, points);
         }
+
+        _lastWalId = walId;
+        var now = _options.TimeProvider.GetTimestamp();
+        if (_headSince == 0)
+        {
+            _headSince = now;
+        }
+
+        if (late || _headPoints >= _options.CheckpointPoints || _options.TimeProvider.GetElapsedTime(_headSince, now) >= _options.CheckpointInterval)
+        {
+            Checkpoint();
+        }
+    }
+
+    /// <summary>Adds committed points to the head and the rollups in memory; returns true if some were late.</summary>
+    private bool Apply(SeriesState state, PointColumns points)
+    {
+        var split = points.LowerBound(state.HighWater == long.MinValue ? long.MinValue : state.HighWater + 1);
+        _unsaved.Add(state);
+        _headPoints += points.Count;
+        if (split > 0)
+        {
+            var late = points.Range(0, split);
+            state.HeadLate.Add(late);
+            if (late.Last == state.HighWater)
+            {
+                MergeIntoLast(state, late, late.Count - 1);
+            }
+        }
+
+        if (split == points.Count)
+        {
+            return split > 0;
+        }
+
+        var fresh = points.Range(split, points.Count - split);
+        state.Head.Add(fresh);
+        for (var level = 0; level < RollupLevels.Widths.Length; level++)
+        {
+            Fold(state, fresh, level, state.Pending[level]);
+        }
+
+        state.HighWater = fresh.Last;
+        SetLast(state, fresh, fresh.Count - 1);
+        return split > 0;
     }
 
     private List<(SeriesState State, List<int> Indices)> GroupBySeries(PointBatch batch)
@@ -232,7 +320,7 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         {
             foreach (ref readonly var field in batch.Fields(i))
             {
-                if (!ReferenceEquals(field.Name, lastName) && !_fieldIds.ContainsKey(field.Name))
+                if (!ReferenceEquals(field.Name, lastName) && !_fieldIdsByReference.ContainsKey(field.Name) && !_fieldIds.ContainsKey(field.Name))
                 {
                     newFields.Add(field.Name);
                 }
@@ -241,51 +329,48 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
             }
         }
 
-        var missingSeries = groups.Where(g => g.State is null).ToList();
-        if (newFields.Count == 0 && missingSeries.Count == 0)
+        if (newFields.Count == 0 && groups.All(g => g.State is not null))
         {
             return;
         }
 
-        using (var transaction = _writer.BeginTransaction(deferred: false))
+        using var transaction = _writer.BeginTransaction(deferred: false);
+        using var insertField = Command(transaction, "INSERT INTO field(name) VALUES($name); SELECT last_insert_rowid();");
+        var name = insertField.Parameters.Add("$name", SqliteType.Text);
+        foreach (var field in newFields)
         {
-            using var insertField = Command(transaction, "INSERT INTO field(name) VALUES($name); SELECT last_insert_rowid();");
-            var name = insertField.Parameters.Add("$name", SqliteType.Text);
-            foreach (var field in newFields)
-            {
-                name.Value = field;
-                var id = Convert.ToInt32(insertField.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-                _fieldIds[field] = id;
-                _fieldNames[id] = field;
-            }
-
-            using var insertSeries = Command(transaction, "INSERT INTO series(measurement, key, tags) VALUES($m, $k, $t); SELECT last_insert_rowid();");
-            var measurement = insertSeries.Parameters.Add("$m", SqliteType.Text);
-            var key = insertSeries.Parameters.Add("$k", SqliteType.Text);
-            var tags = insertSeries.Parameters.Add("$t", SqliteType.Text);
-            for (var g = 0; g < groups.Count; g++)
-            {
-                if (groups[g].State is not null)
-                {
-                    continue;
-                }
-
-                var seriesKey = batch.Series(groups[g].Indices[0]);
-                measurement.Value = seriesKey.Measurement;
-                key.Value = seriesKey.Key;
-                tags.Value = JsonSerializer.Serialize(seriesKey.Tags.ToDictionary(t => t.Key, t => t.Value));
-                var id = (long)insertSeries.ExecuteScalar()!;
-                var state = new SeriesState(id, seriesKey) { Recovered = true };
-                AddSeries(state);
-                groups[g] = (state, groups[g].Indices);
-            }
-
-            transaction.Commit();
+            name.Value = field;
+            var id = Convert.ToInt32(insertField.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            _fieldIds[field] = id;
+            _fieldNames[id] = field;
         }
+
+        using var insertSeries = Command(transaction, "INSERT INTO series(measurement, key, tags) VALUES($m, $k, $t); SELECT last_insert_rowid();");
+        var measurement = insertSeries.Parameters.Add("$m", SqliteType.Text);
+        var key = insertSeries.Parameters.Add("$k", SqliteType.Text);
+        var tags = insertSeries.Parameters.Add("$t", SqliteType.Text);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            if (groups[g].State is not null)
+            {
+                continue;
+            }
+
+            var seriesKey = batch.Series(groups[g].Indices[0]);
+            measurement.Value = seriesKey.Measurement;
+            key.Value = seriesKey.Key;
+            tags.Value = JsonSerializer.Serialize(seriesKey.Tags.ToDictionary(t => t.Key, t => t.Value));
+            var state = new SeriesState((long)insertSeries.ExecuteScalar()!, seriesKey) { Recovered = true };
+            AddSeries(state);
+            groups[g] = (state, groups[g].Indices);
+        }
+
+        transaction.Commit();
     }
 
-    private void RegisterFieldKinds(SqliteTransaction transaction, List<(SeriesState State, PointColumns Points)> prepared)
+    private void RegisterFieldKinds(List<(SeriesState State, PointColumns Points)> prepared)
     {
+        SqliteTransaction? transaction = null;
         SqliteCommand? insert = null;
         try
         {
@@ -298,6 +383,7 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
                         continue;
                     }
 
+                    transaction ??= _writer.BeginTransaction(deferred: false);
                     insert ??= Command(transaction, "INSERT OR REPLACE INTO series_field(series, field, kind) VALUES($s, $f, $k)");
                     insert.Parameters.Clear();
                     insert.Parameters.AddWithValue("$s", state.Id);
@@ -307,288 +393,28 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
                     state.FieldKinds[column.FieldId] = column.Kind;
                 }
             }
+
+            transaction?.Commit();
         }
         finally
         {
             insert?.Dispose();
+            transaction?.Dispose();
         }
     }
 
-    private void WriteFresh(SqliteTransaction transaction, SeriesState state, PointColumns points)
+    private int FieldId(string name)
     {
-        InsertRaw(transaction, state.Id, points);
-        var closed = new List<RollupBucket>();
-        for (var level = 0; level < RollupLevels.Widths.Length; level++)
+        if (!_fieldIdsByReference.TryGetValue(name, out var id))
         {
-            closed.Clear();
-            Fold(state, points, level, closed);
-            if (closed.Count > 0)
+            id = _fieldIds[name];
+            if (_fieldIdsByReference.Count < 10_000)
             {
-                InsertRollups(transaction, state.Id, level, closed);
-                state.LastPersisted[level] = Math.Max(state.LastPersisted[level], closed[^1].Start);
+                _fieldIdsByReference[name] = id;
             }
         }
 
-        state.HighWater = points.Last;
-        SetLast(state, points, points.Count - 1);
-    }
-
-    /// <summary>Points at or before the newest time: exact duplicates are dropped, the rest stored and the rollups they touch rebuilt.</summary>
-    private void WriteLate(SqliteTransaction transaction, SeriesState state, PointColumns late)
-    {
-        var existing = ReadRawMerged(_writer, transaction, state.Id, late.First, late.Last);
-        var keep = new List<int>();
-        for (var i = 0; i < late.Count; i++)
-        {
-            var row = existing.Count == 0 ? -1 : existing.LowerBound(late.Times[i]);
-            if (row < 0 || row >= existing.Count || existing.Times[row] != late.Times[i] || !SameFields(late, i, existing, row))
-            {
-                keep.Add(i);
-            }
-        }
-
-        if (keep.Count == 0)
-        {
-            return;
-        }
-
-        var remaining = keep.Count == late.Count ? late : Select(late, keep);
-        InsertRaw(transaction, state.Id, remaining);
-        RebuildRollups(transaction, state, remaining.First, remaining.Last);
-        if (remaining.Last == state.HighWater)
-        {
-            var newest = ReadRawMerged(_writer, transaction, state.Id, state.HighWater, state.HighWater);
-            SetLast(state, newest, newest.Count - 1);
-        }
-    }
-
-    private static bool SameFields(PointColumns late, int row, PointColumns existing, int existingRow)
-    {
-        foreach (var column in late.Columns)
-        {
-            if (!column.Present[row])
-            {
-                continue;
-            }
-
-            var other = existing.Column(column.FieldId);
-            if (other is null || !other.Present[existingRow] || !column.SameValue(row, other, existingRow))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static PointColumns Select(PointColumns source, List<int> rows)
-    {
-        var result = new PointColumns(rows.Count);
-        foreach (var row in rows)
-        {
-            var target = result.AddTime(source.Times[row]);
-            foreach (var column in source.Columns)
-            {
-                if (column.Present[row])
-                {
-                    result.ColumnFor(column.FieldId, column.Kind).CopyFrom(target, column, row);
-                }
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>Folds ascending points into the open bucket of a level, moving finished buckets to <paramref name="closed"/>.</summary>
-    private static void Fold(SeriesState state, PointColumns points, int level, List<RollupBucket> closed)
-    {
-        var width = RollupLevels.Widths[level];
-        var times = points.Times;
-        var i = 0;
-        while (i < points.Count)
-        {
-            var start = Downsampling.FloorTo(times[i], width);
-            var end = start + width;
-            var j = i + 1;
-            while (j < points.Count && times[j] < end)
-            {
-                j++;
-            }
-
-            if (start > state.LastPersisted[level])
-            {
-                var open = state.Open[level];
-                if (open is null || open.Start != start)
-                {
-                    if (open is not null && open.Start < start)
-                    {
-                        closed.Add(open);
-                    }
-
-                    open = new RollupBucket(start);
-                    state.Open[level] = open;
-                }
-
-                AddRun(open, points, i, j);
-            }
-
-            i = j;
-        }
-    }
-
-    private static void AddRun(RollupBucket bucket, PointColumns points, int from, int to)
-    {
-        foreach (var column in points.Columns)
-        {
-            if (column.Kind is not (FieldKind.Float or FieldKind.Integer))
-            {
-                continue;
-            }
-
-            var run = default(Aggregate);
-            var present = column.Present;
-            var bits = column.Bits;
-            var isFloat = column.Kind == FieldKind.Float;
-            for (var k = from; k < to; k++)
-            {
-                if (present[k])
-                {
-                    run.Add(isFloat ? BitConverter.Int64BitsToDouble(bits[k]) : bits[k]);
-                }
-            }
-
-            if (run.Count > 0)
-            {
-                ref var aggregate = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(bucket.Fields, column.FieldId, out _);
-                aggregate.Merge(run);
-            }
-        }
-    }
-
-    private static List<RollupBucket> BucketsOf(PointColumns points, long width)
-    {
-        var buckets = new List<RollupBucket>();
-        var i = 0;
-        while (i < points.Count)
-        {
-            var start = Downsampling.FloorTo(points.Times[i], width);
-            var j = i + 1;
-            while (j < points.Count && points.Times[j] < start + width)
-            {
-                j++;
-            }
-
-            var bucket = new RollupBucket(start);
-            AddRun(bucket, points, i, j);
-            buckets.Add(bucket);
-            i = j;
-        }
-
-        return buckets;
-    }
-
-    private void RebuildRollups(SqliteTransaction transaction, SeriesState state, long from, long to)
-    {
-        for (var level = 0; level < RollupLevels.Widths.Length; level++)
-        {
-            var width = RollupLevels.Widths[level];
-            var first = Downsampling.FloorTo(from, width);
-            var last = Downsampling.FloorTo(to, width);
-            var open = state.Open[level];
-            var lastClosed = open is null ? last : Math.Min(last, open.Start - width);
-            if (first <= lastClosed)
-            {
-                var kept = new List<RollupBucket>();
-                var rowIds = new List<long>();
-                using (var select = Command(transaction, "SELECT rowid, data FROM rollup WHERE series=$s AND level=$l AND t1>=$a AND t0<=$b"))
-                {
-                    select.Parameters.AddWithValue("$s", state.Id);
-                    select.Parameters.AddWithValue("$l", level);
-                    select.Parameters.AddWithValue("$a", first);
-                    select.Parameters.AddWithValue("$b", lastClosed);
-                    using var reader = select.ExecuteReader();
-                    while (reader.Read())
-                    {
-                        rowIds.Add(reader.GetInt64(0));
-                        kept.AddRange(RollupChunkCodec.Decode(width, (byte[])reader[1]).Where(b => b.Start < first || b.Start > lastClosed));
-                    }
-                }
-
-                DeleteRows(transaction, "rollup", rowIds);
-                var raw = ReadRawMerged(_writer, transaction, state.Id, first, lastClosed + width - 1);
-                kept.AddRange(BucketsOf(raw, width));
-                if (kept.Count > 0)
-                {
-                    kept.Sort((a, b) => a.Start.CompareTo(b.Start));
-                    InsertRollups(transaction, state.Id, level, kept);
-                    state.LastPersisted[level] = Math.Max(state.LastPersisted[level], kept[^1].Start);
-                }
-            }
-
-            if (open is not null && open.Start >= first && open.Start <= last)
-            {
-                var raw = ReadRawMerged(_writer, transaction, state.Id, open.Start, open.Start + width - 1);
-                var rebuilt = BucketsOf(raw, width);
-                state.Open[level] = rebuilt.Count > 0 ? rebuilt[0] : new RollupBucket(open.Start);
-            }
-        }
-    }
-
-    /// <summary>Derives a series' open buckets and latest point from the file (after open or a failed write).</summary>
-    private void EnsureRecovered(SeriesState state, SqliteTransaction? transaction)
-    {
-        if (state.Recovered)
-        {
-            return;
-        }
-
-        state.Forget();
-        var highWater = Scalar(_writer, "SELECT max(t1) FROM raw WHERE series=$s", transaction, ("$s", state.Id));
-        if (highWater is null or DBNull)
-        {
-            state.Recovered = true;
-            return;
-        }
-
-        state.HighWater = Convert.ToInt64(highWater, System.Globalization.CultureInfo.InvariantCulture);
-        var readFrom = long.MaxValue;
-        for (var level = 0; level < RollupLevels.Widths.Length; level++)
-        {
-            var persisted = Scalar(_writer, "SELECT max(t1) FROM rollup WHERE series=$s AND level=$l", transaction, ("$s", state.Id), ("$l", level));
-            state.LastPersisted[level] = persisted is null or DBNull ? long.MinValue : Convert.ToInt64(persisted, System.Globalization.CultureInfo.InvariantCulture);
-            readFrom = Math.Min(readFrom, state.LastPersisted[level] == long.MinValue ? long.MinValue : state.LastPersisted[level] + RollupLevels.Widths[level]);
-        }
-
-        var points = ReadRawMerged(_writer, transaction, state.Id, readFrom, state.HighWater);
-        var closed = new List<RollupBucket>();
-        for (var level = 0; level < RollupLevels.Widths.Length; level++)
-        {
-            closed.Clear();
-            Fold(state, points, level, closed);
-            if (closed.Count > 0)
-            {
-                // Closed buckets are written with the raw point that closes them, so this only repairs a damaged file.
-                if (transaction is not null)
-                {
-                    InsertRollups(transaction, state.Id, level, closed);
-                }
-                else
-                {
-                    using var own = _writer.BeginTransaction(deferred: false);
-                    InsertRollups(own, state.Id, level, closed);
-                    own.Commit();
-                }
-
-                state.LastPersisted[level] = closed[^1].Start;
-            }
-        }
-
-        if (points.Count > 0 && points.Last == state.HighWater)
-        {
-            SetLast(state, points, points.Count - 1);
-        }
-
-        state.Recovered = true;
+        return id;
     }
 
     private void SetLast(SeriesState state, PointColumns points, int row)
@@ -611,88 +437,21 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         state.LastFields = [.. fields];
     }
 
-    private void InsertRaw(SqliteTransaction transaction, long series, PointColumns points)
+    /// <summary>A late point at the newest time overwrites the latest point field by field.</summary>
+    private void MergeIntoLast(SeriesState state, PointColumns points, int row)
     {
-        using var insert = Command(transaction, "INSERT INTO raw(series, t0, t1, n, data) VALUES($s, $a, $b, $n, $d)");
-        var s = insert.Parameters.Add("$s", SqliteType.Integer);
-        var a = insert.Parameters.Add("$a", SqliteType.Integer);
-        var b = insert.Parameters.Add("$b", SqliteType.Integer);
-        var n = insert.Parameters.Add("$n", SqliteType.Integer);
-        var d = insert.Parameters.Add("$d", SqliteType.Blob);
-        for (var start = 0; start < points.Count; start += _options.MaxChunkPoints)
+        var fields = state.LastFields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        foreach (var column in points.Columns)
         {
-            var count = Math.Min(_options.MaxChunkPoints, points.Count - start);
-            _encoder.Reset();
-            RawChunkCodec.Encode(points, start, count, _encoder);
-            s.Value = series;
-            a.Value = points.Times[start];
-            b.Value = points.Times[start + count - 1];
-            n.Value = count;
-            d.Value = _encoder.ToArray();
-            insert.ExecuteNonQuery();
-        }
-    }
-
-    private void InsertRollups(SqliteTransaction transaction, long series, int level, IReadOnlyList<RollupBucket> buckets)
-    {
-        using var insert = Command(transaction, "INSERT INTO rollup(series, level, t0, t1, n, data) VALUES($s, $l, $a, $b, $n, $d)");
-        for (var start = 0; start < buckets.Count; start += MaxRollupBuckets)
-        {
-            var count = Math.Min(MaxRollupBuckets, buckets.Count - start);
-            var slice = buckets.Skip(start).Take(count).ToList();
-            _encoder.Reset();
-            RollupChunkCodec.Encode(RollupLevels.Widths[level], slice, _encoder);
-            insert.Parameters.Clear();
-            insert.Parameters.AddWithValue("$s", series);
-            insert.Parameters.AddWithValue("$l", level);
-            insert.Parameters.AddWithValue("$a", slice[0].Start);
-            insert.Parameters.AddWithValue("$b", slice[^1].Start);
-            insert.Parameters.AddWithValue("$n", count);
-            insert.Parameters.AddWithValue("$d", _encoder.ToArray());
-            insert.ExecuteNonQuery();
-        }
-    }
-
-    private void DeleteRows(SqliteTransaction transaction, string table, List<long> rowIds)
-    {
-        if (rowIds.Count == 0)
-        {
-            return;
-        }
-
-        using var delete = Command(transaction, $"DELETE FROM {table} WHERE rowid=$r");
-        var r = delete.Parameters.Add("$r", SqliteType.Integer);
-        foreach (var id in rowIds)
-        {
-            r.Value = id;
-            delete.ExecuteNonQuery();
-        }
-    }
-
-    /// <summary>Raw points of a series with from ≤ t ≤ to, duplicates merged (later writes win).</summary>
-    private static PointColumns ReadRawMerged(SqliteConnection connection, SqliteTransaction? transaction, long series, long from, long to)
-    {
-        var chunks = new List<PointColumns>();
-        using (var select = connection.CreateCommand())
-        {
-            select.Transaction = transaction;
-            select.CommandText = "SELECT data FROM raw WHERE series=$s AND t1>=$a AND t0<=$b ORDER BY rowid";
-            select.Parameters.AddWithValue("$s", series);
-            select.Parameters.AddWithValue("$a", from);
-            select.Parameters.AddWithValue("$b", to);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
+            if (column.Present[row])
             {
-                chunks.Add(RawChunkCodec.Decode((byte[])reader[0]));
+                var name = _fieldNames[column.FieldId];
+                fields[name] = column.Value(row, name);
             }
         }
 
-        if (chunks.Count == 0)
-        {
-            return new PointColumns(1);
-        }
-
-        return PointColumns.Merge(chunks).Slice(from, to);
+        state.LastTime = points.Times[row];
+        state.LastFields = [.. fields.Values];
     }
 
     private void LoadCatalog()
@@ -744,6 +503,23 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         }
 
         list.Add(state);
+    }
+
+    /// <summary>A statement prepared once on the writer connection and reused (preparing per insert dominated write time).</summary>
+    private SqliteCommand Prepared(ref SqliteCommand? command, SqliteTransaction transaction, string sql, params string[] parameters)
+    {
+        if (command is null)
+        {
+            command = _writer.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+
+        command.Transaction = transaction;
+        return command;
     }
 
     private SqliteCommand Command(SqliteTransaction transaction, string sql)
