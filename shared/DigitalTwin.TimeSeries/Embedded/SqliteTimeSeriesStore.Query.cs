@@ -168,9 +168,12 @@ public sealed partial class SqliteTimeSeriesStore
         var points = ReadRawMerged(connection, null, series.Id, plan.FromNs, plan.ToNs - 1, series.Head);
         var rows = new List<int>(points.Count);
         var where = whereId >= 0 ? points.Column(whereId) : null;
+        var requested = fieldIds.Where(id => id >= 0).Select(points.Column).OfType<PointColumn>().ToList();
         for (var i = 0; i < points.Count; i++)
         {
-            if (query.Where is null || (where is not null && where.Present[i] && Math.Abs(where.Number(i) - query.Where.Value) < 0.5))
+            // Like InfluxDB: a row appears only if one of the requested fields has a value there.
+            var matches = query.Where is null || (where is not null && where.Present[i] && Math.Abs(where.Number(i) - query.Where.Value) < 0.5);
+            if (matches && requested.Exists(c => c.Present[i]))
             {
                 rows.Add(i);
             }

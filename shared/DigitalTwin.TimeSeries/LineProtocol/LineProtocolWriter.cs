@@ -24,6 +24,9 @@ public sealed class LineProtocolWriter
 
     public void Reset() => _length = 0;
 
+    /// <summary>Drops everything after <paramref name="length"/> bytes (undoes the last points).</summary>
+    public void Truncate(int length) => _length = Math.Clamp(length, 0, _length);
+
     /// <summary>Appends points [start, start+count) of the batch, one line each, each ending in '\n'.</summary>
     public void Append(PointBatch batch, int start, int count)
     {
