@@ -191,9 +191,9 @@ public readonly struct PointWriter
 
     private PointWriter Append(in FieldValue field)
     {
-        if (string.IsNullOrEmpty(field.Name))
+        if (string.IsNullOrEmpty(field.Name) || field.Name.AsSpan().IndexOfAny("\\\n\r") >= 0)
         {
-            throw new ArgumentException("Field names must be non-empty.", nameof(field));
+            throw new ArgumentException($"Field name '{field.Name}' must be non-empty, without line breaks or backslashes (line protocol cannot carry them).", nameof(field));
         }
 
         if (_batch.LastPointHasField(_point, field.Name))

@@ -8,6 +8,9 @@ namespace DigitalTwin.TimeSeries.Points;
 
 public sealed class SeriesKey : IEquatable<SeriesKey>
 {
+    // A backslash before a separator is ambiguous in line protocol (InfluxDB's parser reads it as an escape).
+    private const string Forbidden = "\\\n\r";
+
     private readonly KeyValuePair<string, string>[] _tags;
 
     private SeriesKey(string measurement, KeyValuePair<string, string>[] sortedTags)
@@ -52,6 +55,11 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
     public static SeriesKey Create(string measurement, IEnumerable<KeyValuePair<string, string>> tags)
     {
         ArgumentException.ThrowIfNullOrEmpty(measurement);
+        if (measurement.AsSpan().IndexOfAny(Forbidden) >= 0)
+        {
+            throw new ArgumentException($"Measurement '{measurement}' contains a line break or a backslash, which line protocol cannot carry.", nameof(measurement));
+        }
+
         var sorted = tags.ToArray();
         Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Key, b.Key));
         for (var i = 0; i < sorted.Length; i++)
@@ -67,9 +75,9 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
                 throw new ArgumentException($"Series '{measurement}': tag '{key}' given twice.", nameof(tags));
             }
 
-            if (key.AsSpan().IndexOfAny('\n', '\r') >= 0 || value.AsSpan().IndexOfAny('\n', '\r') >= 0)
+            if (key.AsSpan().IndexOfAny(Forbidden) >= 0 || value.AsSpan().IndexOfAny(Forbidden) >= 0)
             {
-                throw new ArgumentException($"Series '{measurement}': tag '{key}' contains a line break.", nameof(tags));
+                throw new ArgumentException($"Series '{measurement}': tag '{key}'='{value}' contains a line break or a backslash, which line protocol cannot carry.", nameof(tags));
             }
         }
 
