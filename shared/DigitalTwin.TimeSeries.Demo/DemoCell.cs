@@ -43,8 +43,8 @@ internal sealed class DemoCell
         KneeCycle = risky ? 110 + random.Next(40) : 400 + random.Next(200);
         FabricationPressure = risky ? 180e6 : lotIndex == 0 ? 80e6 : 110e6;
         StackPressure = 1e6;
-        StrengthFactor = risky ? 0.72 : 1.0;
-        StressFactor = risky ? 1.1 : 1.0;
+        StrengthFactor = risky ? 0.75 : 1.0;
+        StressFactor = 1.0;
         ResidualGrowth = index % 5 == 4 ? 0.3e-3 : 0;
 
         var cell = (M.Tags.Cell, id);

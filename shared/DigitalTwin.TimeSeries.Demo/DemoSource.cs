@@ -17,7 +17,7 @@ public sealed class DemoSource
 
     public string Path { get; }
 
-    /// <summary>Complete cycles of the file (with charge and discharge), in order.</summary>
+    /// <summary>Full cycles of the file (charge and discharge, coulombic efficiency within 5 % of 1), in order.</summary>
     public IReadOnlyList<SourceCycle> Cycles { get; }
 
     /// <summary>Largest discharge capacity of the file [Ah], taken as the source cell's nominal capacity.</summary>
@@ -28,7 +28,11 @@ public sealed class DemoSource
         var samples = new CollectingSink();
         var result = TelemetryParser.Parse(path, samples);
         var cycles = new List<SourceCycle>();
-        foreach (var summary in result.Cycles.Where(c => c.ChargeCapacity > 0 && c.DischargeCapacity > 0))
+
+        // Full cycles only: a file that starts mid-charge has a first cycle with a fraction of the charge (CE far from 1).
+        var complete = result.Cycles.Where(c => c.ChargeCapacity > 0 && c.DischargeCapacity > 0).ToList();
+        var full = complete.Where(c => Math.Abs((c.DischargeCapacity / c.ChargeCapacity) - 1) < 0.05).ToList();
+        foreach (var summary in full.Count > 0 ? full : complete)
         {
             var rows = samples.Samples.Where(s => s.Cycle == summary.Cycle).ToArray();
             if (rows.Length >= 10)

@@ -27,17 +27,17 @@ public static class Forecaster
         var now = history[^1].Cycle;
 
         double Median(int c) => intercept + (slope * c) - extraLoss(c);
-        double Half(int c) => Z90 * residual * Math.Sqrt(1 + (1.0 / n) + ((c - meanX) * (c - meanX) / Math.Max(sxx, 1))) + (0.0004 * (c - now));
+        double Half(int c) => Z90 * residual * Math.Sqrt(1 + (1.0 / n) + ((c - meanX) * (c - meanX) / Math.Max(sxx, 1))) + (1.2e-4 * (c - now));
 
         var eolMedian = Crossing(now, c => Median(c));
         var eolLow = Crossing(now, c => Median(c) - Half(c));
         var eolHigh = Crossing(now, c => Median(c) + Half(c));
-        var last = (int)Math.Min(now + 3000, eolHigh + 50);
+        var last = (int)Math.Min(now + 3000, Math.Max(eolHigh, eolMedian) + 20);
         var step = Math.Max(1, (last - now) / points);
         var curve = new List<ForecastPoint>();
         for (var c = now + step; c <= last; c += step)
         {
-            curve.Add(new ForecastPoint(c, Median(c), Median(c) - Half(c), Median(c) + Half(c)));
+            curve.Add(new ForecastPoint(c, Math.Max(0, Median(c)), Math.Max(0, Median(c) - Half(c)), Math.Min(1, Median(c) + Half(c))));
         }
 
         return new ForecastResult(method, curve, eolMedian, eolLow, eolHigh);

@@ -68,6 +68,7 @@ public sealed record FleetRow(
     [property: JsonPropertyName("cell")] string Cell,
     [property: JsonPropertyName("lot")] string? Lot,
     [property: JsonPropertyName("chemistry")] string? Chemistry,
+    [property: JsonPropertyName("fabrication_pressure")] double? FabricationPressure,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("cycle")] long? Cycle,
     [property: JsonPropertyName("soh")] double? Soh,

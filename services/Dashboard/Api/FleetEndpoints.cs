@@ -41,6 +41,7 @@ internal static class FleetEndpoints
             rows.Add(new FleetRow(cell,
                 i?.Tags.GetValueOrDefault("lot") ?? t?.Tags.GetValueOrDefault("lot"),
                 i?.Field(M.CellInfo.Chemistry.Name)?.Text,
+                Number(i, M.CellInfo.FabricationPressure),
                 Status(i, t, now, offlineAfter),
                 t?.Field(M.Telemetry.Cycle.Name)?.Integer,
                 Number(s, M.TwinState.Soh), Number(s, M.TwinState.Soc), Number(t, M.Telemetry.Voltage), Number(t, M.Telemetry.Current),

@@ -66,7 +66,7 @@ internal sealed partial class QueryParameters(IQueryCollection query, DateTimeOf
         return tags;
     }
 
-    /// <summary>A time: "now", "now-15m" or "-15m" (s, m, h, d, w), ISO 8601, or epoch milliseconds.</summary>
+    /// <summary>A time: "now", "now-15m", "-15m" or "now+1d" (s, m, h, d, w), ISO 8601, or epoch milliseconds.</summary>
     public DateTimeOffset Time(string name, DateTimeOffset fallback)
     {
         var text = Text(name);
@@ -83,8 +83,9 @@ internal sealed partial class QueryParameters(IQueryCollection query, DateTimeOf
         var relative = RelativeTime().Match(text);
         if (relative.Success)
         {
-            var amount = double.Parse(relative.Groups[1].Value, CultureInfo.InvariantCulture);
-            var unit = relative.Groups[2].Value switch
+            var sign = relative.Groups[1].Value == "+" ? 1 : -1;
+            var amount = double.Parse(relative.Groups[2].Value, CultureInfo.InvariantCulture);
+            var unit = relative.Groups[3].Value switch
             {
                 "s" => TimeSpan.FromSeconds(1),
                 "m" => TimeSpan.FromMinutes(1),
@@ -92,7 +93,7 @@ internal sealed partial class QueryParameters(IQueryCollection query, DateTimeOf
                 "d" => TimeSpan.FromDays(1),
                 _ => TimeSpan.FromDays(7),
             };
-            return now - (unit * amount);
+            return now + (unit * amount * sign);
         }
 
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var milliseconds))
@@ -105,12 +106,12 @@ internal sealed partial class QueryParameters(IQueryCollection query, DateTimeOf
             return time;
         }
 
-        _problems.Add($"'{name}' = '{text}' is not a time (now, now-15m, -2h, ISO 8601 or epoch milliseconds)");
+        _problems.Add($"'{name}' = '{text}' is not a time (now, now-15m, -2h, now+1d, ISO 8601 or epoch milliseconds)");
         return fallback;
     }
 
     public static long Nanoseconds(DateTimeOffset time) => TimeUnits.ToNanoseconds(time);
 
-    [GeneratedRegex(@"^(?:now)?-(\d+(?:\.\d+)?)([smhdw])$")]
+    [GeneratedRegex(@"^(?:now)?([+-])(\d+(?:\.\d+)?)([smhdw])$")]
     private static partial Regex RelativeTime();
 }
