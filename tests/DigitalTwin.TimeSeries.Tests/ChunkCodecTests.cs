@@ -92,9 +92,10 @@ public sealed class ChunkCodecTests
         Assert.Equal(buckets.Select(b => b.Start), decoded.Select(b => b.Start));
         for (var b = 0; b < buckets.Count; b++)
         {
-            foreach (var (id, aggregate) in buckets[b].Fields)
+            foreach (var (id, aggregate) in buckets[b].Entries())
             {
-                Assert.Equal(aggregate, decoded[b].Fields[id]);
+                Assert.True(decoded[b].TryGet(id, out var other));
+                Assert.Equal(aggregate, other);
             }
         }
     }

@@ -190,6 +190,19 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
+    public async Task A_field_written_with_two_types_in_one_batch_is_refused_naming_it()
+    {
+        await using var store = SqliteTimeSeriesStore.Open(StoreTestData.TempFile("types2.db"));
+        var key = StoreTestData.Cell("c1");
+        var batch = new PointBatch();
+        batch.Add(key, StoreTestData.Start).Float("voltage", 3.7);
+        batch.Add(key, StoreTestData.Start + Second).String("voltage", "3.8 V");
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await store.WriteAsync(batch));
+        Assert.Contains("'voltage' is written as both Float and String in one batch", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.LatestAsync(new LatestQuery { Measurement = Telemetry.Measurement.Name }));
+    }
+
+    [Fact]
     public async Task Lot_queries_return_each_cell_or_one_combined_series()
     {
         await using var store = SqliteTimeSeriesStore.Open(StoreTestData.TempFile("lot.db"));

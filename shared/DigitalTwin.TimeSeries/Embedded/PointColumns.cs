@@ -54,6 +54,17 @@ internal sealed class PointColumn
         Present[to] = true;
     }
 
+    /// <summary>Copies rows [0, count) of <paramref name="source"/> to rows [to, to + count).</summary>
+    public void CopyRange(int to, PointColumn source, int count)
+    {
+        Array.Copy(source.Bits, 0, Bits, to, count);
+        Array.Copy(source.Present, 0, Present, to, count);
+        if (Texts is not null)
+        {
+            Array.Copy(source.Texts!, 0, Texts, to, count);
+        }
+    }
+
     public bool SameValue(int i, PointColumn other, int j) =>
         Kind == other.Kind && Bits[i] == other.Bits[j] && (Texts is null || Texts[i] == other.Texts![j]);
 
@@ -167,21 +178,35 @@ internal sealed class PointColumns
         }
 
         var result = new PointColumns(order.Length);
-        var lastField = string.Empty;
-        var lastId = -1;
+
+        // Points of a series nearly always carry the same fields in the same order: resolve the layout once.
+        var layoutNames = new List<string>();
+        var layoutColumns = new List<PointColumn>();
         foreach (var index in order)
         {
             var time = batch.Timestamp(index);
             var row = result.Count > 0 && result.Last == time ? result.Count - 1 : result.AddTime(time);
-            foreach (ref readonly var field in batch.Fields(index))
+            var fields = batch.Fields(index);
+            var same = fields.Length == layoutNames.Count;
+            for (var f = 0; same && f < fields.Length; f++)
             {
-                if (!ReferenceEquals(field.Name, lastField))
-                {
-                    lastField = field.Name;
-                    lastId = fieldId(field.Name);
-                }
+                same = ReferenceEquals(fields[f].Name, layoutNames[f]) && fields[f].Kind == layoutColumns[f].Kind;
+            }
 
-                result.ColumnFor(lastId, field.Kind).Set(row, field);
+            if (!same)
+            {
+                layoutNames.Clear();
+                layoutColumns.Clear();
+                foreach (ref readonly var field in fields)
+                {
+                    layoutNames.Add(field.Name);
+                    layoutColumns.Add(result.ColumnFor(fieldId(field.Name), field.Kind));
+                }
+            }
+
+            for (var f = 0; f < fields.Length; f++)
+            {
+                layoutColumns[f].Set(row, fields[f]);
             }
         }
 
@@ -300,22 +325,27 @@ internal sealed class PointColumns
     private static void AppendAll(PointColumns result, PointColumns chunk)
     {
         var offset = result.Count;
-        for (var r = 0; r < chunk.Count; r++)
-        {
-            result.AddTime(chunk.Times[r]);
-        }
-
+        result.AddTimes(chunk.Times.AsSpan(0, chunk.Count));
         foreach (var column in chunk.Columns)
         {
-            var target = result.ColumnFor(column.FieldId, column.Kind);
-            for (var r = 0; r < chunk.Count; r++)
+            result.ColumnFor(column.FieldId, column.Kind).CopyRange(offset, column, chunk.Count);
+        }
+    }
+
+    private void AddTimes(ReadOnlySpan<long> times)
+    {
+        if (Count + times.Length > _times.Length)
+        {
+            var capacity = Math.Max(_times.Length * 2, Count + times.Length);
+            Array.Resize(ref _times, capacity);
+            foreach (var column in Columns)
             {
-                if (column.Present[r])
-                {
-                    target.CopyFrom(offset + r, column, r);
-                }
+                column.Resize(capacity);
             }
         }
+
+        times.CopyTo(_times.AsSpan(Count));
+        Count += times.Length;
     }
 }
 

@@ -53,9 +53,12 @@ internal struct Aggregate
     }
 }
 
-/// <summary>One bucket: its start and an aggregate per field id.</summary>
+/// <summary>One bucket: its start and an aggregate per field id (a few fields: flat arrays, no dictionary per bucket).</summary>
 internal sealed class RollupBucket
 {
+    private int[] _ids = new int[8];
+    private Aggregate[] _aggregates = new Aggregate[8];
+
     public RollupBucket(long start)
     {
         Start = start;
@@ -63,29 +66,72 @@ internal sealed class RollupBucket
 
     public long Start { get; }
 
-    public Dictionary<int, Aggregate> Fields { get; } = [];
+    public int Count { get; private set; }
 
-    public void Add(int fieldId, double value)
+    public int IdAt(int index) => _ids[index];
+
+    public ref Aggregate At(int index) => ref _aggregates[index];
+
+    public IEnumerable<KeyValuePair<int, Aggregate>> Entries()
     {
-        ref var aggregate = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Fields, fieldId, out _);
-        aggregate.Add(value);
+        for (var i = 0; i < Count; i++)
+        {
+            yield return new(_ids[i], _aggregates[i]);
+        }
     }
+
+    public bool TryGet(int fieldId, out Aggregate aggregate)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (_ids[i] == fieldId)
+            {
+                aggregate = _aggregates[i];
+                return true;
+            }
+        }
+
+        aggregate = default;
+        return false;
+    }
+
+    public ref Aggregate GetOrAdd(int fieldId)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (_ids[i] == fieldId)
+            {
+                return ref _aggregates[i];
+            }
+        }
+
+        if (Count == _ids.Length)
+        {
+            Array.Resize(ref _ids, Count * 2);
+            Array.Resize(ref _aggregates, Count * 2);
+        }
+
+        _ids[Count] = fieldId;
+        _aggregates[Count] = default;
+        return ref _aggregates[Count++];
+    }
+
+    public void Add(int fieldId, double value) => GetOrAdd(fieldId).Add(value);
 
     public void Merge(RollupBucket other)
     {
-        foreach (var (id, aggregate) in other.Fields)
+        for (var i = 0; i < other.Count; i++)
         {
-            ref var mine = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Fields, id, out _);
-            mine.Merge(aggregate);
+            GetOrAdd(other._ids[i]).Merge(other._aggregates[i]);
         }
     }
 
     public RollupBucket Clone()
     {
         var copy = new RollupBucket(Start);
-        foreach (var (id, aggregate) in Fields)
+        for (var i = 0; i < Count; i++)
         {
-            copy.Fields[id] = aggregate;
+            copy.GetOrAdd(_ids[i]) = _aggregates[i];
         }
 
         return copy;
@@ -136,7 +182,10 @@ internal static class RollupChunkCodec
         var ids = new SortedSet<int>();
         foreach (var bucket in buckets)
         {
-            ids.UnionWith(bucket.Fields.Keys);
+            for (var i = 0; i < bucket.Count; i++)
+            {
+                ids.Add(bucket.IdAt(i));
+            }
         }
 
         output.Varint((ulong)ids.Count);
@@ -145,7 +194,7 @@ internal static class RollupChunkCodec
             output.Varint((ulong)id);
             foreach (var bucket in buckets)
             {
-                if (!bucket.Fields.TryGetValue(id, out var aggregate) || aggregate.Count == 0)
+                if (!bucket.TryGet(id, out var aggregate) || aggregate.Count == 0)
                 {
                     output.Varint(0);
                     continue;
@@ -190,7 +239,7 @@ internal static class RollupChunkCodec
                     continue;
                 }
 
-                bucket.Fields[id] = new Aggregate { Count = n, Sum = reader.Double(), Min = reader.Double(), Max = reader.Double() };
+                bucket.GetOrAdd(id) = new Aggregate { Count = n, Sum = reader.Double(), Min = reader.Double(), Max = reader.Double() };
             }
         }
 

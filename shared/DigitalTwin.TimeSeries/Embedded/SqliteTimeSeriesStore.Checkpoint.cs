@@ -194,8 +194,7 @@ public sealed partial class SqliteTimeSeriesStore
 
             if (run.Count > 0)
             {
-                ref var aggregate = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(bucket.Fields, column.FieldId, out _);
-                aggregate.Merge(run);
+                bucket.GetOrAdd(column.FieldId).Merge(run);
             }
         }
     }

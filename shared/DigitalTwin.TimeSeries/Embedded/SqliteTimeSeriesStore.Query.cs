@@ -292,7 +292,7 @@ public sealed partial class SqliteTimeSeriesStore
         {
             for (var f = 0; f < fieldIds.Length; f++)
             {
-                if (fieldIds[f] >= 0 && source.Fields.TryGetValue(fieldIds[f], out var aggregate) && aggregate.Count > 0)
+                if (fieldIds[f] >= 0 && source.TryGet(fieldIds[f], out var aggregate) && aggregate.Count > 0)
                 {
                     _cells[(bucket * fields) + f].Merge(aggregate);
                     Any = true;

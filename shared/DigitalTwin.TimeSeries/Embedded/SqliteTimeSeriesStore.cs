@@ -187,7 +187,17 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         var conflicts = new List<string>();
         foreach (var (state, indices) in groups)
         {
-            var points = PointColumns.FromBatch(batch, indices, FieldId);
+            PointColumns points;
+            try
+            {
+                points = PointColumns.FromBatch(batch, indices, FieldId);
+            }
+            catch (FieldTypeConflictException ex)
+            {
+                conflicts.Add($"{state.Key.Key} field '{_fieldNames[ex.FieldId]}' is written as both {ex.Existing} and {ex.Written} in one batch");
+                continue;
+            }
+
             foreach (var column in points.Columns)
             {
                 if (state.FieldKinds.TryGetValue(column.FieldId, out var kind) && kind != column.Kind)
