@@ -391,7 +391,8 @@ public sealed partial class SqliteTimeSeriesStore
 
     private void InsertRaw(SqliteTransaction transaction, long series, PointColumns points)
     {
-        var insert = Prepared(ref _insertRaw, transaction, "INSERT INTO raw(series, t0, t1, n, data) VALUES($s, $a, $b, $n, $d)", "$s", "$a", "$b", "$n", "$d");
+        var insert = Prepared(ref _insertRaw, transaction,
+            "INSERT INTO raw(series, t0, t1, n, data) VALUES($s, $a, $b, $n, zeroblob($len)); SELECT last_insert_rowid();", "$s", "$a", "$b", "$n", "$len");
         for (var start = 0; start < points.Count; start += _options.MaxChunkPoints)
         {
             var count = Math.Min(_options.MaxChunkPoints, points.Count - start);
@@ -401,14 +402,14 @@ public sealed partial class SqliteTimeSeriesStore
             insert.Parameters[1].Value = points.Times[start];
             insert.Parameters[2].Value = points.Times[start + count - 1];
             insert.Parameters[3].Value = count;
-            insert.Parameters[4].Value = _encoder.ToArray();
-            insert.ExecuteNonQuery();
+            InsertBlob(insert, "raw");
         }
     }
 
     private void InsertRollups(SqliteTransaction transaction, long series, int level, IReadOnlyList<RollupBucket> buckets)
     {
-        var insert = Prepared(ref _insertRollup, transaction, "INSERT INTO rollup(series, level, t0, t1, n, data) VALUES($s, $l, $a, $b, $n, $d)", "$s", "$l", "$a", "$b", "$n", "$d");
+        var insert = Prepared(ref _insertRollup, transaction,
+            "INSERT INTO rollup(series, level, t0, t1, n, data) VALUES($s, $l, $a, $b, $n, zeroblob($len)); SELECT last_insert_rowid();", "$s", "$l", "$a", "$b", "$n", "$len");
         for (var start = 0; start < buckets.Count; start += MaxRollupBuckets)
         {
             var count = Math.Min(MaxRollupBuckets, buckets.Count - start);
@@ -420,8 +421,7 @@ public sealed partial class SqliteTimeSeriesStore
             insert.Parameters[2].Value = slice[0].Start;
             insert.Parameters[3].Value = slice[^1].Start;
             insert.Parameters[4].Value = count;
-            insert.Parameters[5].Value = _encoder.ToArray();
-            insert.ExecuteNonQuery();
+            InsertBlob(insert, "rollup");
         }
     }
 

@@ -231,9 +231,8 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         long walId;
         using (var transaction = _writer.BeginTransaction(deferred: false))
         {
-            var insert = Prepared(ref _insertWal, transaction, "INSERT INTO wal(data) VALUES($d); SELECT last_insert_rowid();", "$d");
-            insert.Parameters[0].Value = _encoder.ToArray();
-            walId = (long)insert.ExecuteScalar()!;
+            var insert = Prepared(ref _insertWal, transaction, "INSERT INTO wal(data) VALUES(zeroblob($n)); SELECT last_insert_rowid();", "$n");
+            walId = InsertBlob(insert, "wal");
             transaction.Commit();
         }
 
@@ -530,6 +529,19 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
 
         command.Transaction = transaction;
         return command;
+    }
+
+    /// <summary>
+    /// Runs an INSERT whose last parameter is the blob length (zeroblob($n)) and fills the blob from the
+    /// encoder in place: no byte[] per row (large rows would land on the large-object heap).
+    /// </summary>
+    private long InsertBlob(SqliteCommand insert, string table)
+    {
+        insert.Parameters[^1].Value = _encoder.Length;
+        var rowId = (long)insert.ExecuteScalar()!;
+        using var blob = new SqliteBlob(_writer, table, "data", rowId);
+        blob.Write(_encoder.Span);
+        return rowId;
     }
 
     private SqliteCommand Command(SqliteTransaction transaction, string sql)

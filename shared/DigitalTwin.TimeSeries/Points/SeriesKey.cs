@@ -12,6 +12,7 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
     private const string Forbidden = "\\\n\r";
 
     private readonly KeyValuePair<string, string>[] _tags;
+    private readonly int _hash;
 
     private SeriesKey(string measurement, KeyValuePair<string, string>[] sortedTags)
     {
@@ -25,6 +26,7 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
 
         Key = text.ToString();
         KeyUtf8 = Encoding.UTF8.GetBytes(Key);
+        _hash = Key.GetHashCode(StringComparison.Ordinal);
     }
 
     public string Measurement { get; }
@@ -101,11 +103,11 @@ public sealed class SeriesKey : IEquatable<SeriesKey>
         return Create(measurement.Name, pairs);
     }
 
-    public bool Equals(SeriesKey? other) => other is not null && (ReferenceEquals(this, other) || Key == other.Key);
+    public bool Equals(SeriesKey? other) => other is not null && (ReferenceEquals(this, other) || (_hash == other._hash && Key == other.Key));
 
     public override bool Equals(object? obj) => Equals(obj as SeriesKey);
 
-    public override int GetHashCode() => Key.GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => _hash;
 
     public override string ToString() => Key;
 }
