@@ -69,6 +69,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
 public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
+    // Charts per page as the page scripts build them: fleet 1 (capacity fade), cell 6, mechanics 8, DEM 4.
     [Theory]
     [InlineData("fleet", 1)]
     [InlineData("cell", 6)]
