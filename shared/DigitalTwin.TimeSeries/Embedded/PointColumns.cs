@@ -54,6 +54,18 @@ internal sealed class PointColumn
         Present[to] = true;
     }
 
+    /// <summary>The same arrays under another column object (see <see cref="PointColumns.Snapshot"/>).</summary>
+    public PointColumn View() => new(FieldId, Kind, Bits, Present, Texts);
+
+    private PointColumn(int fieldId, FieldKind kind, long[] bits, bool[] present, string?[]? texts)
+    {
+        FieldId = fieldId;
+        Kind = kind;
+        Bits = bits;
+        Present = present;
+        Texts = texts;
+    }
+
     /// <summary>Copies rows [0, count) of <paramref name="source"/> to rows [to, to + count).</summary>
     public void CopyRange(int to, PointColumn source, int count)
     {
@@ -100,7 +112,7 @@ internal sealed class PointColumns
 
     public long[] Times => _times;
 
-    public List<PointColumn> Columns { get; } = [];
+    public List<PointColumn> Columns { get; } = new(8);
 
     public long First => _times[0];
 
@@ -153,63 +165,51 @@ internal sealed class PointColumns
     }
 
     /// <summary>Points of one series from a write batch: sorted by time, equal times merged (later fields win).</summary>
-    public static PointColumns FromBatch(PointBatch batch, List<int> indices, Func<string, int> fieldId)
+    public static PointColumns FromBatch(PointBatch batch, ReadOnlySpan<int> indices, Func<string, int> fieldId, FieldLayout layout)
     {
-        var order = indices.ToArray();
-        var keys = new long[order.Length];
         var sorted = true;
-        for (var i = 0; i < order.Length; i++)
+        for (var i = 1; i < indices.Length && sorted; i++)
         {
-            keys[i] = batch.Timestamp(order[i]);
-            sorted &= i == 0 || keys[i] >= keys[i - 1];
+            sorted = batch.Timestamp(indices[i]) >= batch.Timestamp(indices[i - 1]);
         }
 
+        int[]? reordered = null;
         if (!sorted)
         {
             // Stable: equal timestamps keep write order, so the later point's fields win below.
-            var position = new int[order.Length];
-            for (var i = 0; i < position.Length; i++)
-            {
-                position[i] = i;
-            }
-
+            reordered = indices.ToArray();
+            var keys = reordered.Select(batch.Timestamp).ToArray();
+            var position = Enumerable.Range(0, reordered.Length).ToArray();
             Array.Sort(position, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
-            order = position.Select(p => order[p]).ToArray();
+            reordered = position.Select(p => reordered[p]).ToArray();
         }
 
+        var order = reordered is null ? indices : reordered;
         var result = new PointColumns(order.Length);
 
         // Points of a series nearly always carry the same fields in the same order: resolve the layout once.
-        var layoutNames = new List<string>();
-        var layoutColumns = new List<PointColumn>();
+        layout.Clear();
         foreach (var index in order)
         {
             var time = batch.Timestamp(index);
             var row = result.Count > 0 && result.Last == time ? result.Count - 1 : result.AddTime(time);
             var fields = batch.Fields(index);
-            var same = fields.Length == layoutNames.Count;
-            for (var f = 0; same && f < fields.Length; f++)
+            if (!layout.Matches(fields))
             {
-                same = ReferenceEquals(fields[f].Name, layoutNames[f]) && fields[f].Kind == layoutColumns[f].Kind;
-            }
-
-            if (!same)
-            {
-                layoutNames.Clear();
-                layoutColumns.Clear();
+                layout.Clear();
                 foreach (ref readonly var field in fields)
                 {
-                    layoutNames.Add(field.Name);
-                    layoutColumns.Add(result.ColumnFor(fieldId(field.Name), field.Kind));
+                    layout.Add(field.Name, result.ColumnFor(fieldId(field.Name), field.Kind));
                 }
             }
 
             for (var f = 0; f < fields.Length; f++)
             {
-                layoutColumns[f].Set(row, fields[f]);
+                layout.Column(f).Set(row, fields[f]);
             }
         }
 
+        layout.Clear();
         return result;
     }
 
@@ -322,6 +322,30 @@ internal sealed class PointColumns
         return lo;
     }
 
+    /// <summary>Appends every row of <paramref name="chunk"/> (its times must come after this set's last).</summary>
+    public void AppendFrom(PointColumns chunk) => AppendAll(this, chunk);
+
+    /// <summary>
+    /// A fixed-length view of the rows written so far, sharing the arrays: later appends go past its end
+    /// and growth reallocates, so the view never changes (readers take it while the writer keeps appending).
+    /// </summary>
+    public PointColumns Snapshot()
+    {
+        var view = new PointColumns(_times, Count);
+        foreach (var column in Columns)
+        {
+            view.Columns.Add(column.View());
+        }
+
+        return view;
+    }
+
+    private PointColumns(long[] times, int count)
+    {
+        _times = times;
+        Count = count;
+    }
+
     private static void AppendAll(PointColumns result, PointColumns chunk)
     {
         var offset = result.Count;
@@ -346,6 +370,52 @@ internal sealed class PointColumns
 
         times.CopyTo(_times.AsSpan(Count));
         Count += times.Length;
+    }
+}
+
+/// <summary>Scratch for <see cref="PointColumns.FromBatch"/>: the field names of the last point and their columns.</summary>
+internal sealed class FieldLayout
+{
+    private string[] _names = new string[16];
+    private PointColumn[] _columns = new PointColumn[16];
+    private int _count;
+
+    public void Clear()
+    {
+        Array.Clear(_columns, 0, _count);
+        _count = 0;
+    }
+
+    public void Add(string name, PointColumn column)
+    {
+        if (_count == _names.Length)
+        {
+            Array.Resize(ref _names, _count * 2);
+            Array.Resize(ref _columns, _count * 2);
+        }
+
+        _names[_count] = name;
+        _columns[_count++] = column;
+    }
+
+    public PointColumn Column(int index) => _columns[index];
+
+    public bool Matches(ReadOnlySpan<FieldValue> fields)
+    {
+        if (fields.Length != _count)
+        {
+            return false;
+        }
+
+        for (var f = 0; f < fields.Length; f++)
+        {
+            if (!ReferenceEquals(fields[f].Name, _names[f]) || fields[f].Kind != _columns[f].Kind)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 

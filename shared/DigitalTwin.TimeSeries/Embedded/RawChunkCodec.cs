@@ -15,12 +15,20 @@ internal static class RawChunkCodec
     {
         output.Byte(Version);
         output.Varint((ulong)count);
-        var columns = points.Columns.Where(c => AnyPresent(c, start, count)).ToList();
-        output.Varint((ulong)columns.Count);
-        foreach (var column in columns)
+        var present = 0;
+        foreach (var column in points.Columns)
         {
-            output.Varint((ulong)column.FieldId);
-            output.Byte((byte)column.Kind);
+            present += AnyPresent(column, start, count) ? 1 : 0;
+        }
+
+        output.Varint((ulong)present);
+        foreach (var column in points.Columns)
+        {
+            if (AnyPresent(column, start, count))
+            {
+                output.Varint((ulong)column.FieldId);
+                output.Byte((byte)column.Kind);
+            }
         }
 
         var times = points.Times;
@@ -30,10 +38,15 @@ internal static class RawChunkCodec
             output.ZigZag(times[i] - times[i - 1]);
         }
 
-        foreach (var column in columns)
+        foreach (var column in points.Columns)
         {
-            var present = column.Present.AsSpan(start, count);
-            if (present.IndexOf(false) < 0)
+            if (!AnyPresent(column, start, count))
+            {
+                continue;
+            }
+
+            var presence = column.Present.AsSpan(start, count);
+            if (presence.IndexOf(false) < 0)
             {
                 output.Byte(AllPresent);
             }
@@ -45,7 +58,7 @@ internal static class RawChunkCodec
                     byte bits = 0;
                     for (var b = 0; b < 8 && i + b < count; b++)
                     {
-                        if (present[i + b])
+                        if (presence[i + b])
                         {
                             bits |= (byte)(1 << b);
                         }

@@ -38,8 +38,8 @@ internal sealed class SeriesState
     /// <summary>Newest time stored (on disk or in the head), or long.MinValue when the series is empty.</summary>
     public long HighWater { get; set; } = long.MinValue;
 
-    /// <summary>Points newer than everything before them, in write order (each segment ascending).</summary>
-    public List<PointColumns> Head { get; } = [];
+    /// <summary>Points newer than everything before them, appended in place (ascending); replaced, never reused, at checkpoint.</summary>
+    public PointColumns? Head { get; set; }
 
     /// <summary>Points at or before the newest time when written; merged, deduplicated and re-rolled at checkpoint.</summary>
     public List<PointColumns> HeadLate { get; } = [];
@@ -53,17 +53,20 @@ internal sealed class SeriesState
     /// <summary>Per level, the start of the newest closed bucket, on disk or pending (long.MinValue: none).</summary>
     public long[] LastClosed { get; }
 
-    public long LastTime { get; set; } = long.MinValue;
+    public long LastTime => LastPoint is null ? long.MinValue : LastPoint.Times[LastRow];
 
-    public FieldValue[] LastFields { get; set; } = [];
+    /// <summary>The newest point: a row of a column set that is never modified (no copy per write).</summary>
+    public PointColumns? LastPoint { get; set; }
 
-    public bool HasUnsaved => Head.Count > 0 || HeadLate.Count > 0 || Pending.Any(p => p.Count > 0);
+    public int LastRow { get; set; }
+
+    public bool HasUnsaved => Head is { Count: > 0 } || HeadLate.Count > 0 || Pending.Any(p => p.Count > 0);
 
     public void Forget()
     {
         Recovered = false;
         HighWater = long.MinValue;
-        Head.Clear();
+        Head = null;
         HeadLate.Clear();
         Array.Clear(Open);
         foreach (var pending in Pending)
@@ -72,8 +75,8 @@ internal sealed class SeriesState
         }
 
         Array.Fill(LastClosed, long.MinValue);
-        LastTime = long.MinValue;
-        LastFields = [];
+        LastPoint = null;
+        LastRow = 0;
     }
 
     public bool Matches(IReadOnlyDictionary<string, string> filter)

@@ -40,7 +40,8 @@ public sealed partial class SqliteTimeSeriesStore
 
         foreach (var state in _unsaved)
         {
-            state.Head.Clear();
+            // A new head, not a cleared one: readers may still hold views of the old arrays.
+            state.Head = null;
             state.HeadLate.Clear();
             foreach (var pending in state.Pending)
             {
@@ -58,9 +59,9 @@ public sealed partial class SqliteTimeSeriesStore
     private void SaveSeries(SqliteTransaction transaction, SeriesState state)
     {
         // Fresh points first, late ones after: a late point overwrites whatever was at its time (rowid order).
-        if (state.Head.Count > 0)
+        if (state.Head is { Count: > 0 } head)
         {
-            InsertRaw(transaction, state.Id, PointColumns.Merge(state.Head));
+            InsertRaw(transaction, state.Id, head);
         }
 
         for (var level = 0; level < RollupLevels.Widths.Length; level++)

@@ -44,9 +44,8 @@ public sealed partial class SqliteTimeSeriesStore
                     continue;
                 }
 
-                var fields = query.Fields is null
-                    ? state.LastFields
-                    : state.LastFields.Where(f => query.Fields.Contains(f.Name)).ToArray();
+                var all = LastFields(state);
+                var fields = query.Fields is null ? all : all.Where(f => query.Fields.Contains(f.Name)).ToArray();
                 if (fields.Length > 0)
                 {
                     result.Add(new LatestPoint(state.Tags, state.LastTime, fields));
@@ -114,7 +113,9 @@ public sealed partial class SqliteTimeSeriesStore
             foreach (var state in Matching(query.Measurement, query.Tags))
             {
                 EnsureRecovered(state);
-                series.Add(new SeriesSnapshot(state.Id, state.Tags, [.. state.Head, .. state.HeadLate],
+                List<PointColumns> head = state.Head is { Count: > 0 } current ? [current.Snapshot()] : [];
+                head.AddRange(state.HeadLate);
+                series.Add(new SeriesSnapshot(state.Id, state.Tags, head,
                     level >= 0 ? [.. state.Pending[level]] : [], level >= 0 ? state.Open[level]?.Clone() : null));
             }
 

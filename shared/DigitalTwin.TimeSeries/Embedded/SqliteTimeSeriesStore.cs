@@ -31,6 +31,7 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
     private readonly Dictionary<string, int> _fieldIdsByReference = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<SeriesState> _unsaved = [];
     private readonly ByteWriter _encoder = new(1 << 16);
+    private readonly FieldLayout _layout = new();
     private SqliteCommand? _insertRaw;
     private SqliteCommand? _insertRollup;
     private SqliteCommand? _insertWal;
@@ -181,16 +182,16 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
 
     private void WriteLocked(PointBatch batch)
     {
-        var groups = GroupBySeries(batch);
-        RegisterSeriesAndFields(batch, groups);
+        var (groups, order) = GroupBySeries(batch);
+        RegisterSeriesAndFields(batch, groups, order);
         var prepared = new List<(SeriesState State, PointColumns Points)>(groups.Count);
         var conflicts = new List<string>();
-        foreach (var (state, indices) in groups)
+        foreach (var (state, start, count) in groups)
         {
             PointColumns points;
             try
             {
-                points = PointColumns.FromBatch(batch, indices, FieldId);
+                points = PointColumns.FromBatch(batch, order.AsSpan(start, count), FieldId, _layout);
             }
             catch (FieldTypeConflictException ex)
             {
@@ -277,7 +278,8 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         }
 
         var fresh = points.Range(split, points.Count - split);
-        state.Head.Add(fresh);
+        state.Head ??= new PointColumns(Math.Max(16, fresh.Count));
+        state.Head.AppendFrom(fresh);
         for (var level = 0; level < RollupLevels.Widths.Length; level++)
         {
             Fold(state, fresh, level, state.Pending[level]);
@@ -288,40 +290,58 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         return split > 0;
     }
 
-    private List<(SeriesState State, List<int> Indices)> GroupBySeries(PointBatch batch)
+    /// <summary>Points grouped by series without a list per series: group g is order[start..start+count).</summary>
+    private (List<(SeriesState State, int Start, int Count)> Groups, int[] Order) GroupBySeries(PointBatch batch)
     {
-        var byKey = new Dictionary<SeriesKey, List<int>>();
+        var groupOf = new int[batch.Count];
+        var byKey = new Dictionary<SeriesKey, int>();
+        var counts = new List<int>();
         SeriesKey? lastKey = null;
-        List<int>? lastList = null;
+        var lastGroup = -1;
         for (var i = 0; i < batch.Count; i++)
         {
             var key = batch.Series(i);
             if (!ReferenceEquals(key, lastKey))
             {
-                if (!byKey.TryGetValue(key, out lastList))
+                if (!byKey.TryGetValue(key, out lastGroup))
                 {
-                    lastList = [];
-                    byKey[key] = lastList;
+                    lastGroup = byKey.Count;
+                    byKey[key] = lastGroup;
+                    counts.Add(0);
                 }
 
                 lastKey = key;
             }
 
-            lastList!.Add(i);
+            groupOf[i] = lastGroup;
+            counts[lastGroup]++;
         }
 
-        var result = new List<(SeriesState, List<int>)>(byKey.Count);
-        foreach (var (key, indices) in byKey)
+        var starts = new int[counts.Count];
+        for (var g = 1; g < starts.Length; g++)
+        {
+            starts[g] = starts[g - 1] + counts[g - 1];
+        }
+
+        var order = new int[batch.Count];
+        var fill = (int[])starts.Clone();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            order[fill[groupOf[i]]++] = i;
+        }
+
+        var groups = new List<(SeriesState, int, int)>(counts.Count);
+        foreach (var (key, g) in byKey)
         {
             _seriesByKey.TryGetValue(key.Key, out var state);
-            result.Add((state!, indices));
+            groups.Add((state!, starts[g], counts[g]));
         }
 
-        return result;
+        return (groups, order);
     }
 
     /// <summary>New series and field names get ids in their own transaction (harmless if the data write then fails).</summary>
-    private void RegisterSeriesAndFields(PointBatch batch, List<(SeriesState State, List<int> Indices)> groups)
+    private void RegisterSeriesAndFields(PointBatch batch, List<(SeriesState State, int Start, int Count)> groups, int[] order)
     {
         var newFields = new HashSet<string>(StringComparer.Ordinal);
         string? lastName = null;
@@ -365,13 +385,13 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
                 continue;
             }
 
-            var seriesKey = batch.Series(groups[g].Indices[0]);
+            var seriesKey = batch.Series(order[groups[g].Start]);
             measurement.Value = seriesKey.Measurement;
             key.Value = seriesKey.Key;
             tags.Value = JsonSerializer.Serialize(seriesKey.Tags.ToDictionary(t => t.Key, t => t.Value));
             var state = new SeriesState((long)insertSeries.ExecuteScalar()!, seriesKey) { Recovered = true };
             AddSeries(state);
-            groups[g] = (state, groups[g].Indices);
+            groups[g] = (state, groups[g].Start, groups[g].Count);
         }
 
         transaction.Commit();
@@ -426,41 +446,56 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         return id;
     }
 
-    private void SetLast(SeriesState state, PointColumns points, int row)
+    private static void SetLast(SeriesState state, PointColumns points, int row)
     {
         if (row < 0)
         {
             return;
         }
 
+        state.LastPoint = points;
+        state.LastRow = row;
+    }
+
+    /// <summary>The newest point's fields (materialized only when asked for).</summary>
+    private FieldValue[] LastFields(SeriesState state)
+    {
+        if (state.LastPoint is not { } points)
+        {
+            return [];
+        }
+
         var fields = new List<FieldValue>(points.Columns.Count);
         foreach (var column in points.Columns)
         {
-            if (column.Present[row])
+            if (column.Present[state.LastRow])
             {
-                fields.Add(column.Value(row, _fieldNames[column.FieldId]));
+                fields.Add(column.Value(state.LastRow, _fieldNames[column.FieldId]));
             }
         }
 
-        state.LastTime = points.Times[row];
-        state.LastFields = [.. fields];
+        return [.. fields];
     }
 
     /// <summary>A late point at the newest time overwrites the latest point field by field.</summary>
-    private void MergeIntoLast(SeriesState state, PointColumns points, int row)
+    private static void MergeIntoLast(SeriesState state, PointColumns points, int row)
     {
-        var fields = state.LastFields.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        foreach (var column in points.Columns)
+        var merged = new PointColumns(1);
+        merged.AddTime(points.Times[row]);
+        if (state.LastPoint is { } previous && previous.Times[state.LastRow] == points.Times[row])
         {
-            if (column.Present[row])
+            foreach (var column in previous.Columns.Where(c => c.Present[state.LastRow]))
             {
-                var name = _fieldNames[column.FieldId];
-                fields[name] = column.Value(row, name);
+                merged.ColumnFor(column.FieldId, column.Kind).CopyFrom(0, column, state.LastRow);
             }
         }
 
-        state.LastTime = points.Times[row];
-        state.LastFields = [.. fields.Values];
+        foreach (var column in points.Columns.Where(c => c.Present[row]))
+        {
+            merged.ColumnFor(column.FieldId, column.Kind).CopyFrom(0, column, row);
+        }
+
+        SetLast(state, merged, 0);
     }
 
     private void LoadCatalog()
