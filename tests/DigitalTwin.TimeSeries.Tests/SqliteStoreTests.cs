@@ -74,7 +74,9 @@ public sealed class SqliteStoreTests
         var before = store.GetStatistics();
         await store.WriteAsync(StoreTestData.Batch(points));
         await store.WriteAsync(StoreTestData.Batch(points.Skip(100).Take(50)));
-        Assert.Equal(before, store.GetStatistics());
+
+        // Same series, chunks, points and rollup rows (the file may keep free pages from the emptied log).
+        Assert.Equal(before with { FileBytes = 0 }, store.GetStatistics() with { FileBytes = 0 });
     }
 
     [Fact]

@@ -12,6 +12,12 @@ public sealed record SqliteStoreOptions
     /// <summary>Clock for the checkpoint interval (tests inject their own).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// A series bringing at least this many new points in one write has them written as a chunk directly
+    /// (same transaction as the log row) instead of through the log and the head; 0 turns this off.
+    /// </summary>
+    public int DirectWritePoints { get; init; } = 2048;
+
     /// <summary>Largest raw chunk (points of one series per row); bigger writes are split.</summary>
     public int MaxChunkPoints { get; init; } = 4096;
 
@@ -29,9 +35,9 @@ public sealed record SqliteStoreOptions
 
     internal void Validate()
     {
-        if (CheckpointPoints < 1 || CheckpointInterval <= TimeSpan.Zero)
+        if (CheckpointPoints < 1 || CheckpointInterval <= TimeSpan.Zero || DirectWritePoints < 0)
         {
-            throw new ArgumentException($"Invalid embedded store options: CheckpointPoints {CheckpointPoints} (≥ 1), CheckpointInterval {CheckpointInterval} (> 0).");
+            throw new ArgumentException($"Invalid embedded store options: CheckpointPoints {CheckpointPoints} (≥ 1), CheckpointInterval {CheckpointInterval} (> 0), DirectWritePoints {DirectWritePoints} (≥ 0).");
         }
 
         if (MaxChunkPoints < 16 || SmallChunkPoints < 1 || SmallChunkPoints > MaxChunkPoints || CompactAfterSmallChunks < 2 || CacheKiB < 1024)

@@ -221,29 +221,51 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
             EnsureRecovered(state);
         }
 
-        _encoder.Reset();
-        _encoder.Varint((ulong)prepared.Count);
-        foreach (var (state, points) in prepared)
-        {
-            _encoder.Varint((ulong)state.Id);
-            RawChunkCodec.Encode(points, 0, points.Count, _encoder);
-        }
-
-        long walId;
+        // Many new points of one series: straight to a chunk. Few, or late ones: through the log and the head.
+        var direct = prepared.Where(p => _options.DirectWritePoints > 0 && p.Points.Count >= _options.DirectWritePoints
+            && (p.State.HighWater == long.MinValue || p.Points.First > p.State.HighWater)).ToList();
+        var logged = direct.Count == 0 ? prepared : prepared.Where(p => !direct.Contains(p)).ToList();
+        long walId = 0;
         using (var transaction = _writer.BeginTransaction(deferred: false))
         {
-            var insert = Prepared(ref _insertWal, transaction, "INSERT INTO wal(data) VALUES(zeroblob($n)); SELECT last_insert_rowid();", "$n");
-            walId = InsertBlob(insert, "wal");
+            foreach (var (state, points) in direct)
+            {
+                InsertRaw(transaction, state.Id, points);
+            }
+
+            if (logged.Count > 0)
+            {
+                _encoder.Reset();
+                _encoder.Varint((ulong)logged.Count);
+                foreach (var (state, points) in logged)
+                {
+                    _encoder.Varint((ulong)state.Id);
+                    RawChunkCodec.Encode(points, 0, points.Count, _encoder);
+                }
+
+                var insert = Prepared(ref _insertWal, transaction, "INSERT INTO wal(data) VALUES(zeroblob($n)); SELECT last_insert_rowid();", "$n");
+                walId = InsertBlob(insert, "wal");
+            }
+
             transaction.Commit();
         }
 
+        foreach (var (state, points) in direct)
+        {
+            ApplyStored(state, points);
+        }
+
         var late = false;
-        foreach (var (state, points) in prepared)
+        foreach (var (state, points) in logged)
         {
             late |= Apply(state, points);
         }
 
-        _lastWalId = walId;
+        if (walId != 0)
+        {
+            _lastWalId = walId;
+        }
+
         var now = _options.TimeProvider.GetTimestamp();
         if (_headSince == 0)
         {
@@ -254,6 +276,21 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         {
             Checkpoint();
         }
+    }
+
+    /// <summary>Points already in a chunk (direct write, all newer than the series): rollups and latest point only.</summary>
+    private void ApplyStored(SeriesState state, PointColumns points)
+    {
+        // Counted like head points so a checkpoint also bounds the rollup buckets waiting in memory.
+        _unsaved.Add(state);
+        _headPoints += points.Count;
+        for (var level = 0; level < RollupLevels.Widths.Length; level++)
+        {
+            Fold(state, points, level, state.Pending[level]);
+        }
+
+        state.HighWater = points.Last;
+        SetLast(state, points, points.Count - 1);
     }
 
     /// <summary>Adds committed points to the head and the rollups in memory; returns true if some were late.</summary>
