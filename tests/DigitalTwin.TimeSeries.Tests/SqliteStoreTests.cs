@@ -134,6 +134,12 @@ public sealed class SqliteStoreTests
         var raw = await reopened.QueryAsync(Query(StoreTestData.Start, StoreTestData.Start + (2_500 * Second), 1000) with { Raw = true });
         Assert.Equal(points.Select(p => p.Time), Assert.Single(raw.Series).Times);
         Assert.Equal(points.Select(p => p.Voltage), Assert.Single(raw.Series).Fields[Telemetry.Voltage.Name].Values);
+
+        // The closed rollup buckets were still in memory when the copy was taken: reopening rebuilds them from the chunks.
+        var query = Query(StoreTestData.Start, StoreTestData.Start + (2_500 * Second), 20);
+        var plan = Downsampling.Plan(query);
+        StoreTestData.AssertMatches(StoreTestData.Reference(points, p => p.Voltage, plan.FromNs, plan.ToNs, plan.BucketNs),
+            Assert.Single((await reopened.QueryAsync(query)).Series), Telemetry.Voltage.Name, Tolerance);
     }
 
     [Fact]
