@@ -23,6 +23,9 @@ public sealed class HostFixture : IAsyncLifetime
             tls: true,
             http1: true);
         _channel = _host.CreateChannel(new RpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+
+        // Open the connection now, so no test spends its deadline on connection set-up.
+        await Client.UnaryAsync(new DigitalTwin.Testing.V1.EchoRequest()).ResponseAsync.OrFail("warm-up call");
     }
 
     public async Task DisposeAsync()
