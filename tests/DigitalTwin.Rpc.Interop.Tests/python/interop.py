@@ -4,7 +4,9 @@
 Messages come from a FileDescriptorSet written by the C# test (Debian's python3-protobuf cannot import
 _pb2 modules from the newer protoc), built with descriptor_pool + message_factory.
 
-  interop.py client <host:port> <descriptor set> <case> <tag>   runs one case, prints "PASS <detail>"
+  interop.py client <descriptor set> (<case> <tag> <host:port>)...   runs the cases one after another,
+                                                                printing "PASS <case> <detail>" or
+                                                                "FAIL <case> <reason>" for each
   interop.py server <descriptor set>                            serves InteropService (gzip responses),
                                                                 prints "LISTENING <port>" and
                                                                 "CANCELLED <tag> <reason>"
@@ -275,15 +277,18 @@ def run_server(descriptors):
 
 
 def main():
-    if len(sys.argv) >= 6 and sys.argv[1] == 'client':
-        try:
-            detail = run_client(*sys.argv[2:6])
-        except Exception as error:  # noqa: BLE001 - every failure goes to stderr for the C# test
-            import traceback
-            traceback.print_exc()
-            sys.stderr.write(f'FAIL {sys.argv[4]}: {error}\n')
-            sys.exit(1)
-        print(f'PASS {detail}')
+    if len(sys.argv) >= 3 and sys.argv[1] == 'client':
+        descriptors, runs = sys.argv[2], sys.argv[3:]
+        for i in range(0, len(runs) - 2, 3):
+            case, tag, target = runs[i:i + 3]
+            try:
+                detail = run_client(target, descriptors, case, tag)
+            except Exception as error:  # noqa: BLE001 - every failure is reported to the C# test
+                import traceback
+                traceback.print_exc()
+                print(f'FAIL {case} {" ".join(str(error).split())}', flush=True)
+                continue
+            print(f'PASS {case} {detail}', flush=True)
         return
     if len(sys.argv) == 3 and sys.argv[1] == 'server':
         run_server(sys.argv[2])
