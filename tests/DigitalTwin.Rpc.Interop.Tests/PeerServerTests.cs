@@ -116,7 +116,7 @@ public abstract class PeerServerTests
             new EchoRequest { Tag = tag, ResponseCount = 1, WaitForCancellation = true },
             new CallOptions(CancellationToken: cts.Token));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).OrFail("first message from the peer", PeerTimeout));
-        await cts.CancelAsync();
+        cts.Cancel();
         var error = await call.ResponseStream.MoveNext(CancellationToken.None).RpcFailure("cancelled stream", PeerTimeout);
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
         var line = await Peer.WaitForLineAsync($"CANCELLED {tag}", PeerTimeout);

@@ -25,6 +25,6 @@ public sealed class TestServerCallContextTests
         Assert.Equal("yes", context.ResponseTrailers.GetValue("x-done"));
         Assert.Equal(new Status(StatusCode.OK, "fine"), context.Status);
         Assert.Equal(DateTime.MaxValue, context.Deadline);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => context.WriteResponseHeadersAsync(new Metadata()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => context.WriteResponseHeadersAsync(new Metadata())).OrFail("second header write to be refused");
     }
 }

@@ -34,6 +34,14 @@ public sealed class HostFixture : IAsyncLifetime
         if (_host is not null)
         {
             await _host.DisposeAsync();
+
+            // Functional tests fail on unexpected error logs (STYLE §11); only the requested crash is expected.
+            var errors = _host.Logs.UnexpectedErrors("Handler failure requested by the test.");
+            if (errors.Count > 0)
+            {
+                throw new Xunit.Sdk.XunitException("Unexpected error log lines:" + Environment.NewLine
+                    + string.Join(Environment.NewLine, errors.Select(e => $"{e.Category}: {e.Message} {e.Exception}")));
+            }
         }
     }
 }
