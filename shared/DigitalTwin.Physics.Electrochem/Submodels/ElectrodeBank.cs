@@ -1,0 +1,285 @@
+// All particles of one electrode (nodes x classes) with their kinetics: linearises the Butler-Volmer condition of
+// every particle and condenses the particle unknowns away, so the cell-level solver sees the volumetric current
+// a.j of a node as an affine function of (phi_s - phi_e, c_e). This keeps the cell Jacobian block-tridiagonal.
+using System.Runtime.CompilerServices;
+using DigitalTwin.Physics.Electrochem.Models;
+using DigitalTwin.Physics.Electrochem.Numerics;
+using DigitalTwin.Physics.Electrochem.Parameters;
+
+namespace DigitalTwin.Physics.Electrochem.Submodels;
+
+public sealed class ElectrodeBank
+{
+    private readonly IKinetics _kinetics;
+    private readonly ExchangeCurrent[] _j0;
+    private readonly Tabulated[] _ocp;
+    private readonly double[] _area;
+    private readonly double[] _cmax;
+    private readonly double _vt;
+    private readonly double _temperature;
+    private readonly double[] _g0;
+    private readonly double[] _gPhi;
+    private readonly double[] _gCe;
+    private readonly double[] _history;
+
+    public ElectrodeBank(ElectrodeParameters electrode, int nodes, ModelOptions options, double temperature)
+    {
+        Parameters = electrode;
+        Nodes = nodes;
+        Classes = electrode.Classes.Length;
+        var perParticle = Enumerable.Range(0, nodes).SelectMany(_ => electrode.Classes).ToArray();
+        Particles = OptionTable.Is(options.ParticleTransport, "uniform profile")
+            ? new UniformParticles(perParticle)
+            : new FickianParticles(perParticle, options.PointsParticle, temperature);
+        _kinetics = KineticsFactory.Create(options, electrode);
+        _temperature = temperature;
+        _vt = Constants.R * temperature / Constants.F;
+        _j0 = electrode.Classes.Select(c => new ExchangeCurrent(c, temperature)).ToArray();
+        _ocp = electrode.Classes.Select(c => new Tabulated(s => c.Ocp.Evaluate(s, temperature), 0, 1)).ToArray();
+        _area = electrode.Classes.Select(c => c.SurfaceAreaPerVolume).ToArray();
+        _cmax = electrode.Classes.Select(c => c.MaxConcentration).ToArray();
+        var n = nodes * Classes;
+        J = new double[n];
+        Eta = new double[n];
+        SurfaceConcentration = new double[n];
+        _g0 = new double[n];
+        _gPhi = new double[n];
+        _gCe = new double[n];
+        _history = new double[Particles.PointsPerParticle];
+        for (var p = 0; p < n; p++)
+        {
+            SurfaceConcentration[p] = electrode.Classes[p % Classes].InitialConcentration;
+        }
+
+        Committed = new double[Particles.Concentration.Length];
+        Previous = new double[Committed.Length];
+        Previous2 = new double[Committed.Length];
+        Particles.Concentration.CopyTo(Committed);
+        CommittedJ = new double[n];
+        PreviousJ = new double[n];
+    }
+
+    public ElectrodeParameters Parameters { get; }
+
+    public int Nodes { get; }
+
+    public int Classes { get; }
+
+    public IParticleTransport Particles { get; }
+
+    /// <summary>Interfacial current density per particle [A.m-2], &gt; 0 deintercalation.</summary>
+    public double[] J { get; }
+
+    public double[] Eta { get; }
+
+    public double[] SurfaceConcentration { get; }
+
+    /// <summary>Particle concentrations at the last accepted step, and the two before (BDF history and error estimate).</summary>
+    public double[] Committed { get; }
+
+    public double[] Previous { get; }
+
+    public double[] Previous2 { get; }
+
+    public double[] CommittedJ { get; }
+
+    public double[] PreviousJ { get; }
+
+    public double ThermalVoltage => _vt;
+
+    public double Ocp(int cls, double sto) => _ocp[cls].Value(sto);
+
+    public double MaxConcentration(int cls) => _cmax[cls];
+
+    public double SurfaceArea(int cls) => _area[cls];
+
+    /// <summary>Volumetric current a.j of a node [A.m-3].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double VolumetricCurrent(int node)
+    {
+        var s = 0.0;
+        for (var k = 0; k < Classes; k++)
+        {
+            s += _area[k] * J[node * Classes + k];
+        }
+
+        return s;
+    }
+
+    /// <summary>
+    /// Linearises the node: a.j(new) = aj + g0 + gPhi d(phi_s - phi_e) + gCe d(c_e).
+    /// a1h, a2h weight the committed and previous particle states in the BDF derivative (a0 c + a1 c_n + a2 c_n-1)/h.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void LineariseNode(int node, double ce, double phiDiff, double a0h, double a1h, double a2h, bool freeze,
+        out double aj, out double g0, out double gPhi, out double gCe)
+    {
+        aj = g0 = gPhi = gCe = 0;
+        var m = Particles.PointsPerParticle;
+        for (var k = 0; k < Classes; k++)
+        {
+            var p = node * Classes + k;
+            var off = p * m;
+            for (var i = 0; i < m; i++)
+            {
+                _history[i] = a1h * Committed[off + i] + a2h * Previous[off + i];
+            }
+
+            var j = J[p];
+            Particles.Linearise(p, j, a0h, _history, freeze, out var alpha, out var beta);
+            var cs0 = Particles.Surface(p, j);
+            var cmax = _cmax[k];
+            var u = _ocp[k].Evaluate(cs0 / cmax, out var dUdSto);
+            var j0 = _j0[k].Evaluate(ce, cs0, _temperature, out var dj0dce, out var dj0dcs);
+            var eta = phiDiff - u;
+            var f = _kinetics.Current(eta, j0, _vt, out var fEta, out var fJ0);
+            var residual = j - f;
+            var fCs = -fEta * dUdSto / cmax + fJ0 * dj0dcs;
+            var fCe = fJ0 * dj0dce;
+            var delta = alpha - cs0;
+            var denom = 1 - fCs * beta;
+            var c0 = (-residual + fCs * delta) / denom;
+            var cPhi = fEta / denom;
+            var cCe = fCe / denom;
+            _g0[p] = c0;
+            _gPhi[p] = cPhi;
+            _gCe[p] = cCe;
+            var a = _area[k];
+            aj += a * j;
+            g0 += a * c0;
+            gPhi += a * cPhi;
+            gCe += a * cCe;
+            Eta[p] = eta;
+            SurfaceConcentration[p] = cs0;
+        }
+    }
+
+    /// <summary>
+    /// Single-class node with a known interfacial current j: advances the particle (linear given j) and returns
+    /// phi_s - phi_e = U(c_surf) + eta(j, j0) from the closed-form inverse kinetics. No iteration is needed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double ImposeCurrent(int node, double j, double ce, double a0h, double a1h, double a2h, bool freeze)
+    {
+        var p = node * Classes;
+        var m = Particles.PointsPerParticle;
+        var off = p * m;
+        for (var i = 0; i < m; i++)
+        {
+            _history[i] = a1h * Committed[off + i] + a2h * Previous[off + i];
+        }
+
+        Particles.Linearise(p, J[p], a0h, _history, freeze, out _, out _);
+        var change = Particles.Update(p, j - J[p]);
+        J[p] = j;
+        if (Particles is FickianParticles fick && !fick.IsLinear(p))
+        {
+            // D_s(c): Newton on the particle alone, the flux now fixed.
+            for (var it = 0; it < 30 && change > 1e-10 * _cmax[0]; it++)
+            {
+                Particles.Linearise(p, j, a0h, _history, freeze, out _, out _);
+                change = Particles.Update(p, 0);
+            }
+        }
+        var cs = Particles.Surface(p, j);
+        SurfaceConcentration[p] = cs;
+        var u = _ocp[0].Value(cs / _cmax[0]);
+        var j0 = _j0[0].Evaluate(ce, cs, _temperature, out _, out _);
+        var eta = _kinetics.Overpotential(j, j0, _vt);
+        Eta[p] = eta;
+        return u + eta;
+    }
+
+    /// <summary>Applies the Newton update to every particle of the node; returns the largest |dj| [A.m-2].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double UpdateNode(int node, double dPhiDiff, double dCe)
+    {
+        var worst = 0.0;
+        for (var k = 0; k < Classes; k++)
+        {
+            var p = node * Classes + k;
+            var dj = _g0[p] + _gPhi[p] * dPhiDiff + _gCe[p] * dCe;
+            Particles.Update(p, dj);
+            J[p] += dj;
+            worst = Math.Max(worst, Math.Abs(dj));
+        }
+
+        return worst;
+    }
+
+    /// <summary>Recomputes surface concentrations after convergence (for outputs and limit checks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void RefreshSurface()
+    {
+        for (var p = 0; p < J.Length; p++)
+        {
+            SurfaceConcentration[p] = Particles.Surface(p, J[p]);
+        }
+    }
+
+    /// <summary>Starts a trial step from the last accepted state; the currents start from their linear extrapolation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void BeginTrial(double w = 0)
+    {
+        Committed.CopyTo(Particles.Concentration);
+        for (var p = 0; p < J.Length; p++)
+        {
+            J[p] = CommittedJ[p] + w * (CommittedJ[p] - PreviousJ[p]);
+        }
+    }
+
+    /// <summary>Makes the trial state the accepted one and shifts the history.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Accept()
+    {
+        Previous.CopyTo(Previous2, 0);
+        Committed.CopyTo(Previous, 0);
+        Particles.Concentration.CopyTo(Committed);
+        CommittedJ.CopyTo(PreviousJ, 0);
+        J.CopyTo(CommittedJ, 0);
+    }
+
+    /// <summary>Sets every history level to the current concentrations (after a reset or a state load).</summary>
+    public void ResetHistory()
+    {
+        Particles.Concentration.CopyTo(Committed);
+        Committed.CopyTo(Previous, 0);
+        Committed.CopyTo(Previous2, 0);
+        J.CopyTo(CommittedJ, 0);
+        J.CopyTo(PreviousJ, 0);
+    }
+
+    /// <summary>Lithium per unit electrode area in this bank [mol.m-2]; dx[node] is the node thickness.</summary>
+    public double Inventory(ReadOnlySpan<double> dx)
+    {
+        var s = 0.0;
+        for (var node = 0; node < Nodes; node++)
+        {
+            for (var k = 0; k < Classes; k++)
+            {
+                s += dx[node] * Parameters.Classes[k].VolumeFraction * Particles.Average(node * Classes + k);
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>Thickness-weighted average and surface stoichiometry over nodes and classes (volume-weighted).</summary>
+    public (double Average, double Surface) Stoichiometry(ReadOnlySpan<double> dx)
+    {
+        double avg = 0, surf = 0, w = 0;
+        for (var node = 0; node < Nodes; node++)
+        {
+            for (var k = 0; k < Classes; k++)
+            {
+                var p = node * Classes + k;
+                var weight = dx[node] * Parameters.Classes[k].VolumeFraction;
+                avg += weight * Particles.Average(p) / _cmax[k];
+                surf += weight * SurfaceConcentration[p] / _cmax[k];
+                w += weight;
+            }
+        }
+
+        return (avg / w, surf / w);
+    }
+}
