@@ -127,6 +127,7 @@ public sealed class RpcBenchmarkSuite : IBenchmarkSuite
         text.AppendLine();
         text.AppendLine("ours/js = ours→ours ÷ js→js; client ratio = our client ÷ grpc-js client, both calling the grpc-js server;");
         text.AppendLine("server ratio = our server ÷ grpc-js server, both called by the grpc-js client. Above 1.00 = ours is faster.");
+        text.AppendLine("The single-threaded grpc-js peer caps the mixed pairings: a ratio near 1.00 there means the peer is the limit.");
         return text.ToString();
     }
 
