@@ -1,0 +1,227 @@
+// One file upload, whatever the transport: spool (hashed) -> detect and parse on a worker thread, each batch of
+// normalized samples written to the log as an uncommitted upload -> spectra, cycles and provenance attached ->
+// one commit, acknowledged once durable. A rejected file is never committed, so nothing of it becomes visible.
+using System.Collections.Concurrent;
+using DigitalTwin.Contracts.Telemetry.V1;
+using DigitalTwin.Telemetry;
+using DigitalTwin.Telemetry.Log;
+using Proto = DigitalTwin.Contracts.Common.V1;
+
+namespace DigitalTwin.Services.Ingest;
+
+/// <summary>The upload was refused; every problem found is listed.</summary>
+internal sealed class UploadRejectedException(string message, IReadOnlyList<Proto.Diagnostic> diagnostics, string? detectedFormat, bool tooLarge = false)
+    : Exception(message)
+{
+    public IReadOnlyList<Proto.Diagnostic> Diagnostics { get; } = diagnostics;
+
+    public string? DetectedFormat { get; } = detectedFormat;
+
+    public bool TooLarge { get; } = tooLarge;
+}
+
+internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions options)
+{
+    public const string SpectrumKind = "spectrum";
+    public const string CyclesKind = "cycles";
+    public const string UploadKind = "upload";
+    private const int MaxResponseDiagnostics = 200;
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _sourceLocks = new(StringComparer.Ordinal);
+
+    public string SpoolDirectory => Path.Combine(options.DataDirectory, "spool");
+
+    public SpooledUpload CreateSpool() => SpooledUpload.Create(SpoolDirectory, options.MaxUploadBytes);
+
+    /// <summary>Parses the spooled file into the log and commits it; throws <see cref="UploadRejectedException"/> when refused.</summary>
+    public async Task<UploadFileResponse> IngestAsync(SpooledUpload file, FileMetadata meta, CancellationToken cancellationToken)
+    {
+        await file.FinishAsync().ConfigureAwait(false);
+        var fileName = string.IsNullOrWhiteSpace(meta.FileName) ? "upload" : Path.GetFileName(meta.FileName);
+        if (!string.IsNullOrEmpty(meta.Sha256) && !string.Equals(meta.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Rejected(fileName, "sha256_mismatch", $"the content's SHA-256 is {file.Sha256}, the upload declared {meta.Sha256}: the file was changed or cut in transit", "sha256");
+        }
+
+        if (meta.SizeBytes != 0 && meta.SizeBytes != (ulong)file.Length)
+        {
+            throw Rejected(fileName, "size_mismatch", $"{file.Length} bytes arrived, the upload declared {meta.SizeBytes}", "size_bytes");
+        }
+
+        var sourceId = string.IsNullOrEmpty(meta.SourceId) ? "file:" + file.Sha256 : meta.SourceId;
+        var parseOptions = new IngestOptions
+        {
+            Format = string.IsNullOrEmpty(meta.Format) ? "auto" : meta.Format.Replace('_', '-'),
+            TimeZone = string.IsNullOrEmpty(meta.TimeZone) ? options.DefaultTimeZone : meta.TimeZone,
+            BadRows = Policy(meta.ErrorPolicy),
+            CellId = string.IsNullOrEmpty(meta.CellId) ? null : meta.CellId,
+        };
+
+        var gate = _sourceLocks.GetOrAdd(sourceId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        string? mapping = null;
+        try
+        {
+            if (meta.ColumnMapping.Length > 0)
+            {
+                mapping = Path.Combine(SpoolDirectory, $"mapping-{Guid.NewGuid():N}.json");
+                await File.WriteAllBytesAsync(mapping, meta.ColumnMapping.ToByteArray(), cancellationToken).ConfigureAwait(false);
+                parseOptions = parseOptions with { MappingFile = mapping };
+            }
+
+            var upload = log.BeginUpload(log.GetSource(sourceId)?.LastDurableSequence ?? 0);
+            var sink = new UploadSink(upload);
+            ParseResult result;
+            try
+            {
+                result = await Task.Factory.StartNew(
+                    () =>
+                    {
+                        using var stream = file.OpenRead();
+                        return TelemetryParser.Parse(stream, fileName, sink, parseOptions);
+                    },
+                    cancellationToken,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default).ConfigureAwait(false);
+            }
+            catch (IngestException e)
+            {
+                var diagnostics = e.Problems.Where(p => p.Severity == ProblemSeverity.Error).Concat(e.Problems.Where(p => p.Severity != ProblemSeverity.Error))
+                    .Take(MaxResponseDiagnostics).Select(Conversions.ToDiagnostic).ToList();
+                throw new UploadRejectedException(e.Message, diagnostics, null);
+            }
+
+            var provenance = result.Provenance;
+            var source = new SampleSource(sourceId, provenance.CellId, provenance.SourceFile);
+            var spectra = Conversions.ToSpectra(source, sink.Impedance);
+            foreach (var spectrum in spectra)
+            {
+                await upload.AttachAsync(SpectrumKind, Conversions.Bytes(spectrum), cancellationToken).ConfigureAwait(false);
+            }
+
+            var cycles = new ListCyclesResponse();
+            foreach (var c in result.Cycles)
+            {
+                var (start, end) = sink.Clock.TimesOf(c);
+                cycles.Cycles.Add(Conversions.ToCycle(provenance.CellId, c, start, end, includeDqdv: true));
+            }
+
+            await upload.AttachAsync(CyclesKind, Conversions.Bytes(cycles), cancellationToken).ConfigureAwait(false);
+            var response = new UploadFileResponse
+            {
+                DetectedFormat = provenance.Reader,
+                Sha256 = file.Sha256,
+                RowsRead = (ulong)(result.SampleCount + result.SkippedRows),
+                Cycles = (uint)result.Cycles.Count,
+                Spectra = (uint)spectra.Count,
+                Provenance = Conversions.ToProvenance(provenance, int.MaxValue),
+            };
+            await upload.AttachAsync(UploadKind, Conversions.Bytes(response), cancellationToken).ConfigureAwait(false);
+
+            var committed = await upload.CommitAsync(source, cancellationToken).ConfigureAwait(false);
+            response.Provenance = Conversions.ToProvenance(provenance, MaxResponseDiagnostics);
+            var ack = new IngestAck
+            {
+                SourceId = sourceId,
+                CellId = provenance.CellId,
+                LastDurableSequence = committed.LastDurableSequence,
+                Accepted = (ulong)committed.Accepted,
+                Duplicates = (ulong)committed.Duplicates,
+                Rejected = (ulong)result.SkippedRows,
+            };
+            ack.Diagnostics.AddRange(provenance.Warnings.Take(MaxResponseDiagnostics).Select(Conversions.ToDiagnostic));
+            response.Acks.Add(ack);
+            return response;
+        }
+        finally
+        {
+            gate.Release();
+            if (mapping is not null)
+            {
+                File.Delete(mapping);
+            }
+        }
+    }
+
+    public BadRowPolicy Policy(ErrorPolicy policy) => policy switch
+    {
+        ErrorPolicy.RejectFile => BadRowPolicy.RejectFile,
+        ErrorPolicy.SkipRow => BadRowPolicy.SkipRowAndWarn,
+        _ => string.Equals(options.DefaultPolicy, "reject", StringComparison.OrdinalIgnoreCase) ? BadRowPolicy.RejectFile : BadRowPolicy.SkipRowAndWarn,
+    };
+
+    private static UploadRejectedException Rejected(string file, string code, string message, string field) =>
+        new(message, [Conversions.Diagnostic(Proto.Severity.Error, code, message, file, 0, field, null)], null);
+
+    /// <summary>Hands each parsed batch to the upload as columns; keeps impedance points and the cycles' clock.</summary>
+    private sealed class UploadSink(UploadWriter upload) : ISampleSink
+    {
+        private readonly SampleColumns _columns = new(8192);
+
+        public List<ImpedancePoint> Impedance { get; } = [];
+
+        public CycleClock Clock { get; } = new();
+
+        public void OnSamples(ReadOnlySpan<Sample> samples)
+        {
+            Clock.Observe(samples);
+            _columns.SetFrom(samples);
+            upload.Append(_columns);
+        }
+
+        public void OnImpedance(ReadOnlySpan<ImpedancePoint> points)
+        {
+            foreach (var p in points)
+            {
+                Impedance.Add(p);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The UTC times of the first and last sample of every run of one cycle number, so per-cycle summaries (which carry
+/// test time) get absolute start and end times. Memory: two entries per cycle.
+/// </summary>
+internal sealed class CycleClock
+{
+    private readonly Dictionary<long, long> _boundaries = [];
+    private bool _any;
+    private Sample _last;
+
+    public void Observe(ReadOnlySpan<Sample> samples)
+    {
+        foreach (ref readonly var s in samples)
+        {
+            Observe(s);
+        }
+    }
+
+    public void Observe(in Sample s)
+    {
+        if (!_any)
+        {
+            _boundaries[s.Sequence] = s.TimestampMicros;
+        }
+        else if (s.Cycle != _last.Cycle)
+        {
+            _boundaries[_last.Sequence] = _last.TimestampMicros;
+            _boundaries[s.Sequence] = s.TimestampMicros;
+        }
+
+        _any = true;
+        _last = s;
+    }
+
+    /// <summary>UTC start and end of a cycle [ns since the epoch]; NoTime when the file has no clock.</summary>
+    public (long Start, long End) TimesOf(CycleSummary cycle)
+    {
+        var endSequence = cycle.FirstSequence + cycle.Samples - 1;
+        var start = _boundaries.TryGetValue(cycle.FirstSequence, out var a) ? a : Sample.NoTimestamp;
+        var end = _any && endSequence == _last.Sequence ? _last.TimestampMicros
+            : _boundaries.TryGetValue(endSequence, out var b) ? b : Sample.NoTimestamp;
+        return (ToNs(start), ToNs(end));
+    }
+
+    private static long ToNs(long micros) => micros == Sample.NoTimestamp ? SampleColumns.NoTime : micros * 1000;
+}
