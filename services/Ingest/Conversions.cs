@@ -255,16 +255,19 @@ internal static class Conversions
         return proto;
     }
 
+    /// <summary>A cycle as the contract has it; samples without capacity counters (live) fall back to coulomb counting.</summary>
     public static Proto.CycleSummary ToCycle(string cellId, CycleSummary c, long startUnixNs, long endUnixNs, bool includeDqdv)
     {
+        var charge = double.IsNaN(c.ChargeCapacity) ? c.CoulombCountedCharge : c.ChargeCapacity;
+        var discharge = double.IsNaN(c.DischargeCapacity) ? c.CoulombCountedDischarge : c.DischargeCapacity;
         var proto = new Proto.CycleSummary
         {
             CellId = cellId,
             CycleIndex = (uint)Math.Max(0, c.Cycle),
             Duration = c.Duration,
-            ChargeCapacityAh = c.ChargeCapacity,
-            DischargeCapacityAh = c.DischargeCapacity,
-            CoulombicEfficiency = c.CoulombicEfficiency,
+            ChargeCapacityAh = charge,
+            DischargeCapacityAh = discharge,
+            CoulombicEfficiency = double.IsNaN(c.CoulombicEfficiency) && charge > 0 ? discharge / charge : c.CoulombicEfficiency,
             ChargeEnergyWh = c.ChargeEnergy,
             DischargeEnergyWh = c.DischargeEnergy,
             MeanChargeVoltage = c.MeanChargeVoltage,

@@ -26,6 +26,8 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Exception? _fault;
     private int _disposed;
+    private long _groups;
+    private long _recordsWritten;
 
     private TelemetryLog(TelemetryLogOptions options)
     {
@@ -44,6 +46,12 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
 
     /// <summary>What opening the log found.</summary>
     public RecoveryReport Recovery { get; }
+
+    /// <summary>Group commits (one gathered write and one fsync each) since the log was opened.</summary>
+    public long GroupCommits => Interlocked.Read(ref _groups);
+
+    /// <summary>Records written since the log was opened.</summary>
+    public long RecordsWritten => Interlocked.Read(ref _recordsWritten);
 
     public string Directory => _options.Directory;
 
@@ -634,6 +642,8 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
         }
 
         _segmentLength = offset;
+        Interlocked.Increment(ref _groups);
+        Interlocked.Add(ref _recordsWritten, group.Count);
         lock (_gate)
         {
             foreach (var item in group)
