@@ -71,6 +71,7 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
 
             var upload = log.BeginUpload(log.GetSource(sourceId)?.LastDurableSequence ?? 0);
             var sink = new UploadSink(upload);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             ParseResult result;
             try
             {
@@ -91,6 +92,7 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
                 throw new UploadRejectedException(e.Message, diagnostics, null);
             }
 
+            var parseSeconds = clock.Elapsed.TotalSeconds;
             var provenance = result.Provenance;
             var source = new SampleSource(sourceId, provenance.CellId, provenance.SourceFile);
             var spectra = Conversions.ToSpectra(source, sink.Impedance);
@@ -120,6 +122,10 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
 
             var committed = await upload.CommitAsync(source, cancellationToken).ConfigureAwait(false);
             response.Provenance = Conversions.ToProvenance(provenance, MaxResponseDiagnostics);
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            response.Provenance.Attributes["timing.receive_s"] = file.ReceiveTime.TotalSeconds.ToString("0.###", c);
+            response.Provenance.Attributes["timing.parse_s"] = parseSeconds.ToString("0.###", c);
+            response.Provenance.Attributes["timing.commit_s"] = (clock.Elapsed.TotalSeconds - parseSeconds).ToString("0.###", c);
             var ack = new IngestAck
             {
                 SourceId = sourceId,

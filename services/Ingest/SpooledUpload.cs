@@ -10,6 +10,8 @@ internal sealed class SpooledUpload : IDisposable
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly long _maxBytes;
     private bool _finished;
+    private DateTime? _firstWrite;
+    private DateTime _lastWrite = DateTime.UtcNow;
 
     private SpooledUpload(string path, long maxBytes)
     {
@@ -19,6 +21,9 @@ internal sealed class SpooledUpload : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>From the first byte to the last, as the transport delivered them.</summary>
+    public TimeSpan ReceiveTime => _lastWrite - (_firstWrite ?? _lastWrite);
 
     public long Length { get; private set; }
 
@@ -38,9 +43,11 @@ internal sealed class SpooledUpload : IDisposable
             throw new UploadRejectedException($"the upload exceeds the limit of {_maxBytes} bytes (Ingest:MaxUploadBytes)", [], null, tooLarge: true);
         }
 
+        _firstWrite ??= DateTime.UtcNow;
         _hash.AppendData(data.Span);
         await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
         Length += data.Length;
+        _lastWrite = DateTime.UtcNow;
     }
 
     public async Task CopyFromAsync(Stream body, CancellationToken cancellationToken)
