@@ -122,10 +122,10 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
 
             var committed = await upload.CommitAsync(source, cancellationToken).ConfigureAwait(false);
             response.Provenance = Conversions.ToProvenance(provenance, MaxResponseDiagnostics);
-            var c = System.Globalization.CultureInfo.InvariantCulture;
-            response.Provenance.Attributes["timing.receive_s"] = file.ReceiveTime.TotalSeconds.ToString("0.###", c);
-            response.Provenance.Attributes["timing.parse_s"] = parseSeconds.ToString("0.###", c);
-            response.Provenance.Attributes["timing.commit_s"] = (clock.Elapsed.TotalSeconds - parseSeconds).ToString("0.###", c);
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            response.Provenance.Attributes["timing.receive_s"] = file.ReceiveTime.TotalSeconds.ToString("0.###", invariant);
+            response.Provenance.Attributes["timing.parse_s"] = parseSeconds.ToString("0.###", invariant);
+            response.Provenance.Attributes["timing.commit_s"] = (clock.Elapsed.TotalSeconds - parseSeconds).ToString("0.###", invariant);
             var ack = new IngestAck
             {
                 SourceId = sourceId,
