@@ -31,24 +31,21 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
 
     public string SpoolDirectory => Path.Combine(options.DataDirectory, "spool");
 
-    public SpooledUpload CreateSpool() => SpooledUpload.Create(SpoolDirectory, options.MaxUploadBytes);
-
-    /// <summary>Parses the spooled file into the log and commits it; throws <see cref="UploadRejectedException"/> when refused.</summary>
-    public async Task<UploadFileResponse> IngestAsync(SpooledUpload file, FileMetadata meta, CancellationToken cancellationToken)
+    /// <summary>
+    /// Receives a file through <paramref name="receive"/> (the transport's loop, writing into the spool), parses it into
+    /// the log and commits it; throws <see cref="UploadRejectedException"/> when refused. With the final size known in
+    /// advance (<paramref name="declaredLength"/> &gt; 0) parsing runs while the bytes are still arriving.
+    /// </summary>
+    public async Task<UploadFileResponse> IngestAsync(FileMetadata meta, long declaredLength, Func<SpooledUpload, Task> receive, CancellationToken cancellationToken)
     {
-        await file.FinishAsync().ConfigureAwait(false);
+        using var file = SpooledUpload.Create(SpoolDirectory, options.MaxUploadBytes);
+        var receiving = ReceiveAsync(file, receive);
+        if (declaredLength <= 0)
+        {
+            await receiving.ConfigureAwait(false);
+        }
+
         var fileName = string.IsNullOrWhiteSpace(meta.FileName) ? "upload" : Path.GetFileName(meta.FileName);
-        if (!string.IsNullOrEmpty(meta.Sha256) && !string.Equals(meta.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw Rejected(fileName, "sha256_mismatch", $"the content's SHA-256 is {file.Sha256}, the upload declared {meta.Sha256}: the file was changed or cut in transit", "sha256");
-        }
-
-        if (meta.SizeBytes != 0 && meta.SizeBytes != (ulong)file.Length)
-        {
-            throw Rejected(fileName, "size_mismatch", $"{file.Length} bytes arrived, the upload declared {meta.SizeBytes}", "size_bytes");
-        }
-
-        var sourceId = string.IsNullOrEmpty(meta.SourceId) ? "file:" + file.Sha256 : meta.SourceId;
         var parseOptions = new IngestOptions
         {
             Format = string.IsNullOrEmpty(meta.Format) ? "auto" : meta.Format.Replace('_', '-'),
@@ -57,8 +54,6 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
             CellId = string.IsNullOrEmpty(meta.CellId) ? null : meta.CellId,
         };
 
-        var gate = _sourceLocks.GetOrAdd(sourceId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         string? mapping = null;
         try
         {
@@ -69,7 +64,9 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
                 parseOptions = parseOptions with { MappingFile = mapping };
             }
 
-            var upload = log.BeginUpload(log.GetSource(sourceId)?.LastDurableSequence ?? 0);
+            // Rows already stored are not written again when the source is known before the content is hashed.
+            var known = !string.IsNullOrEmpty(meta.SourceId) ? meta.SourceId : meta.Sha256.Length == 64 ? "file:" + meta.Sha256.ToLowerInvariant() : null;
+            var upload = log.BeginUpload(known is null ? 0 : log.GetSource(known)?.LastDurableSequence ?? 0);
             var sink = new UploadSink(upload);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             ParseResult result;
@@ -78,21 +75,41 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
                 result = await Task.Factory.StartNew(
                     () =>
                     {
-                        using var stream = file.OpenRead();
+                        using var stream = file.OpenRead(declaredLength > 0 ? declaredLength : file.Length);
                         return TelemetryParser.Parse(stream, fileName, sink, parseOptions);
                     },
                     cancellationToken,
                     TaskCreationOptions.LongRunning,
                     TaskScheduler.Default).ConfigureAwait(false);
             }
-            catch (IngestException e)
+            catch (Exception e)
             {
-                var diagnostics = e.Problems.Where(p => p.Severity == ProblemSeverity.Error).Concat(e.Problems.Where(p => p.Severity != ProblemSeverity.Error))
-                    .Take(MaxResponseDiagnostics).Select(Conversions.ToDiagnostic).ToList();
-                throw new UploadRejectedException(e.Message, diagnostics, null);
+                // Stop the transport; if it failed first, its error is the real one.
+                file.Fail(e);
+                await ObserveAsync(receiving, rethrowTransportFailure: true).ConfigureAwait(false);
+                if (e is IngestException rejected)
+                {
+                    var diagnostics = rejected.Problems.Where(p => p.Severity == ProblemSeverity.Error).Concat(rejected.Problems.Where(p => p.Severity != ProblemSeverity.Error))
+                        .Take(MaxResponseDiagnostics).Select(Conversions.ToDiagnostic).ToList();
+                    throw new UploadRejectedException(rejected.Message, diagnostics, null);
+                }
+
+                throw;
             }
 
+            await receiving.ConfigureAwait(false);
             var parseSeconds = clock.Elapsed.TotalSeconds;
+            if (!string.IsNullOrEmpty(meta.Sha256) && !string.Equals(meta.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Rejected(fileName, "sha256_mismatch", $"the content's SHA-256 is {file.Sha256}, the upload declared {meta.Sha256}: the file was changed or cut in transit", "sha256");
+            }
+
+            if ((meta.SizeBytes != 0 && meta.SizeBytes != (ulong)file.Length) || (declaredLength > 0 && declaredLength != file.Length))
+            {
+                throw Rejected(fileName, "size_mismatch", $"{file.Length} bytes arrived, the upload declared {Math.Max((long)meta.SizeBytes, declaredLength)}", "size_bytes");
+            }
+
+            var sourceId = string.IsNullOrEmpty(meta.SourceId) ? "file:" + file.Sha256 : meta.SourceId;
             var provenance = result.Provenance;
             var source = new SampleSource(sourceId, provenance.CellId, provenance.SourceFile);
             var spectra = Conversions.ToSpectra(source, sink.Impedance);
@@ -120,7 +137,19 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
             };
             await upload.AttachAsync(UploadKind, Conversions.Bytes(response), cancellationToken).ConfigureAwait(false);
 
-            var committed = await upload.CommitAsync(source, cancellationToken).ConfigureAwait(false);
+            // One commit per source at a time: a concurrent upload of the same file then finds every row stored.
+            var gate = _sourceLocks.GetOrAdd(sourceId, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            AppendResult committed;
+            try
+            {
+                committed = await upload.CommitAsync(source, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+
             response.Provenance = Conversions.ToProvenance(provenance, MaxResponseDiagnostics);
             var invariant = System.Globalization.CultureInfo.InvariantCulture;
             response.Provenance.Attributes["timing.receive_s"] = file.ReceiveTime.TotalSeconds.ToString("0.###", invariant);
@@ -141,11 +170,44 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
         }
         finally
         {
-            gate.Release();
+            file.Fail(new OperationCanceledException("the upload is over"));
+            await ObserveAsync(receiving, rethrowTransportFailure: false).ConfigureAwait(false);
             if (mapping is not null)
             {
                 File.Delete(mapping);
             }
+        }
+    }
+
+    private static async Task ReceiveAsync(SpooledUpload file, Func<SpooledUpload, Task> receive)
+    {
+        try
+        {
+            await receive(file).ConfigureAwait(false);
+            file.Complete();
+        }
+        catch (Exception e)
+        {
+            file.Fail(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the transport to stop. A failure of its own (not the abandon signalled to it) is rethrown when asked:
+    /// after a failed parse it is the real cause (the parse only saw the bytes stop).
+    /// </summary>
+    private static async Task ObserveAsync(Task receiving, bool rethrowTransportFailure)
+    {
+        try
+        {
+            await receiving.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception) when (!rethrowTransportFailure)
+        {
         }
     }
 

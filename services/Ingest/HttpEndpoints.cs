@@ -35,15 +35,14 @@ internal static class HttpEndpoints
         var files = services.GetRequiredService<FileIngestor>();
         var cancel = http.RequestAborted;
         var meta = new FileMetadata();
-        var query = http.Request.Query;
-        foreach (var (key, value) in query)
-        {
-            Set(meta, key, value.ToString());
-        }
-
-        using var spool = files.CreateSpool();
         try
         {
+            foreach (var (key, value) in http.Request.Query)
+            {
+                Set(meta, key, value.ToString());
+            }
+
+            UploadFileResponse response;
             if (MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             {
                 var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
@@ -53,52 +52,14 @@ internal static class HttpEndpoints
                     return;
                 }
 
-                var sawFile = false;
-                var reader = new MultipartReader(boundary, http.Request.Body);
-                while (await reader.ReadNextSectionAsync(cancel) is { } section)
-                {
-                    var disposition = section.GetContentDispositionHeader();
-                    if (disposition is null)
-                    {
-                        continue;
-                    }
-
-                    var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
-                    if (name == "mapping")
-                    {
-                        using var buffer = new MemoryStream();
-                        await section.Body.CopyToAsync(buffer, cancel);
-                        meta.ColumnMapping = ByteString.CopyFrom(buffer.ToArray());
-                    }
-                    else if (disposition.IsFileDisposition() && !sawFile)
-                    {
-                        sawFile = true;
-                        if (string.IsNullOrEmpty(meta.FileName))
-                        {
-                            meta.FileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? string.Empty;
-                        }
-
-                        await spool.CopyFromAsync(section.Body, cancel);
-                    }
-                    else if (!disposition.IsFileDisposition())
-                    {
-                        using var text = new StreamReader(section.Body, Encoding.UTF8);
-                        Set(meta, name, await text.ReadToEndAsync(cancel));
-                    }
-                }
-
-                if (!sawFile)
-                {
-                    await ErrorAsync(http, StatusCodes.Status400BadRequest, "bad_request", "the multipart upload has no file part (Content-Disposition: form-data; name=\"file\"; filename=...)", []);
-                    return;
-                }
+                // Fields may follow the file part, so the parse starts once the whole body is in.
+                response = await files.IngestAsync(meta, 0, spool => ReceiveMultipartAsync(http, boundary, meta, spool), cancel);
             }
             else
             {
-                await spool.CopyFromAsync(http.Request.Body, cancel);
+                response = await files.IngestAsync(meta, http.Request.ContentLength ?? 0, spool => spool.CopyFromAsync(http.Request.Body, cancel), cancel);
             }
 
-            var response = await files.IngestAsync(spool, meta, cancel);
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(Json.Format(response), cancel);
         }
@@ -113,6 +74,49 @@ internal static class HttpEndpoints
         catch (LogFaultedException e)
         {
             await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, "unavailable", e.Message, []);
+        }
+    }
+
+    private static async Task ReceiveMultipartAsync(HttpContext http, string boundary, FileMetadata meta, SpooledUpload spool)
+    {
+        var cancel = http.RequestAborted;
+        var sawFile = false;
+        var reader = new MultipartReader(boundary, http.Request.Body);
+        while (await reader.ReadNextSectionAsync(cancel) is { } section)
+        {
+            var disposition = section.GetContentDispositionHeader();
+            if (disposition is null)
+            {
+                continue;
+            }
+
+            var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
+            if (name == "mapping")
+            {
+                using var buffer = new MemoryStream();
+                await section.Body.CopyToAsync(buffer, cancel);
+                meta.ColumnMapping = ByteString.CopyFrom(buffer.ToArray());
+            }
+            else if (disposition.IsFileDisposition() && !sawFile)
+            {
+                sawFile = true;
+                if (string.IsNullOrEmpty(meta.FileName))
+                {
+                    meta.FileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? string.Empty;
+                }
+
+                await spool.CopyFromAsync(section.Body, cancel);
+            }
+            else if (!disposition.IsFileDisposition())
+            {
+                using var text = new StreamReader(section.Body, Encoding.UTF8);
+                Set(meta, name, await text.ReadToEndAsync(cancel));
+            }
+        }
+
+        if (!sawFile)
+        {
+            throw new InvalidDataException("the multipart upload has no file part (Content-Disposition: form-data; name=\"file\"; filename=...)");
         }
     }
 

@@ -97,8 +97,20 @@ internal sealed class TelemetryServer(TelemetryLog log, FileIngestor files, ApiK
         }
 
         var meta = requestStream.Current.Metadata;
-        using var spool = files.CreateSpool();
         try
+        {
+            return await files.IngestAsync(meta, (long)meta.SizeBytes, ReceiveChunksAsync, cancel).ConfigureAwait(false);
+        }
+        catch (UploadRejectedException e)
+        {
+            throw new RpcException(new Status(e.TooLarge ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, Describe(e)));
+        }
+        catch (LogFaultedException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
+
+        async Task ReceiveChunksAsync(SpooledUpload spool)
         {
             var expected = 0UL;
             while (await requestStream.MoveNext(cancel).ConfigureAwait(false))
@@ -117,12 +129,6 @@ internal sealed class TelemetryServer(TelemetryLog log, FileIngestor files, ApiK
                 await spool.WriteAsync(part.Chunk.Data.Memory, cancel).ConfigureAwait(false);
                 expected += (ulong)part.Chunk.Data.Length;
             }
-
-            return await files.IngestAsync(spool, meta, cancel).ConfigureAwait(false);
-        }
-        catch (UploadRejectedException e)
-        {
-            throw new RpcException(new Status(e.TooLarge ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, Describe(e)));
         }
     }
 

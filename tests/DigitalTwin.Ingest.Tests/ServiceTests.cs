@@ -216,6 +216,37 @@ public sealed class ServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABrokenTransferIsRefusedAndStoresNothing()
+    {
+        var path = SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv");
+        var bytes = File.ReadAllBytes(path);
+        var client = Server.Client();
+
+        // A chunk that does not continue where the previous one ended: the transport's error, not a parse error.
+        using (var call = client.UploadFile(IngestServer.WithKey))
+        {
+            await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = new FileMetadata { FileName = "gap.csv", SizeBytes = (ulong)bytes.Length } });
+            await call.RequestStream.WriteAsync(new UploadFileRequest { Chunk = new FileChunk { Offset = 0, Data = ByteString.CopyFrom(bytes, 0, 100_000) } });
+            await call.RequestStream.WriteAsync(new UploadFileRequest { Chunk = new FileChunk { Offset = 100_001, Data = ByteString.CopyFrom(bytes, 100_000, 1000) } });
+            var gap = await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                await call.RequestStream.CompleteAsync();
+                await Within.Await(call.ResponseAsync, "the refusal of a chunk gap");
+            });
+            Assert.Equal(StatusCode.InvalidArgument, gap.StatusCode);
+            Assert.Contains("does not follow the previous chunk, which ended at byte 100000", gap.Status.Detail, StringComparison.Ordinal);
+        }
+
+        // A declared size the content does not have: parsed while arriving, then refused before anything is committed.
+        var wrongSize = await Assert.ThrowsAsync<RpcException>(() => Uploads.UploadAsync(client, path, new FileMetadata { SourceId = "declared-too-big" }, sizeBytes: (ulong)bytes.Length + 10));
+        Assert.Equal(StatusCode.InvalidArgument, wrongSize.StatusCode);
+        Assert.Contains("size_mismatch", wrongSize.Status.Detail, StringComparison.Ordinal);
+        var status = await client.GetSourceStatusAsync(new GetSourceStatusRequest { SourceId = "declared-too-big" }).ResponseAsync;
+        Assert.Equal(0UL, status.Samples);
+        Assert.Empty(await SubscribeAllAsync(client, 0));
+    }
+
+    [Fact]
     public async Task SubscribeDeliversEverythingInLogOrderAndFollows()
     {
         var client = Server.Client();

@@ -59,7 +59,7 @@ internal static class UploadBench
     {
         var sw = Stopwatch.StartNew();
         using var call = client.UploadFile(new CallOptions(Headers: [new Metadata.Entry("x-api-key", Key)]));
-        await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = new FileMetadata { FileName = Path.GetFileName(path), SourceId = $"bench:{Guid.NewGuid():N}" } });
+        await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = new FileMetadata { FileName = Path.GetFileName(path), SourceId = $"bench:{Guid.NewGuid():N}", SizeBytes = (ulong)new FileInfo(path).Length } });
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
         {
             var buffer = new byte[4 << 20];

@@ -8,7 +8,7 @@ namespace DigitalTwin.Ingest.Tests.Support;
 
 public static class Uploads
 {
-    public static async Task<UploadFileResponse> UploadAsync(TelemetryServiceClient client, string path, FileMetadata? metadata = null, CallOptions? options = null, int chunkBytes = 1 << 20)
+    public static async Task<UploadFileResponse> UploadAsync(TelemetryServiceClient client, string path, FileMetadata? metadata = null, CallOptions? options = null, int chunkBytes = 1 << 20, ulong? sizeBytes = null)
     {
         using var call = client.UploadFile(options ?? IngestServer.WithKey);
         var meta = metadata ?? new FileMetadata();
@@ -16,6 +16,9 @@ public static class Uploads
         {
             meta.FileName = Path.GetFileName(path);
         }
+
+        // The size lets the service parse while the bytes are still arriving.
+        meta.SizeBytes = sizeBytes ?? (ulong)new FileInfo(path).Length;
 
         try
         {
