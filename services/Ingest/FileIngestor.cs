@@ -26,6 +26,7 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
     public const string CyclesKind = "cycles";
     public const string UploadKind = "upload";
     private const int MaxResponseDiagnostics = 200;
+    private const int CyclesPerAttachment = 256;
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _sourceLocks = new(StringComparer.Ordinal);
 
@@ -118,14 +119,18 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
                 await upload.AttachAsync(SpectrumKind, Conversions.Bytes(spectrum), cancellationToken).ConfigureAwait(false);
             }
 
-            var cycles = new ListCyclesResponse();
-            foreach (var c in result.Cycles)
+            // Cycle summaries in chunks, so a file of many thousand cycles is never held twice in memory.
+            for (var first = 0; first < result.Cycles.Count || first == 0; first += CyclesPerAttachment)
             {
-                var (start, end) = sink.Clock.TimesOf(c);
-                cycles.Cycles.Add(Conversions.ToCycle(provenance.CellId, c, start, end, includeDqdv: true));
-            }
+                var cycles = new ListCyclesResponse();
+                foreach (var c in result.Cycles.Skip(first).Take(CyclesPerAttachment))
+                {
+                    var (start, end) = sink.Clock.TimesOf(c);
+                    cycles.Cycles.Add(Conversions.ToCycle(provenance.CellId, c, start, end, includeDqdv: true));
+                }
 
-            await upload.AttachAsync(CyclesKind, Conversions.Bytes(cycles), cancellationToken).ConfigureAwait(false);
+                await upload.AttachAsync(CyclesKind, Conversions.Bytes(cycles), cancellationToken).ConfigureAwait(false);
+            }
             var response = new UploadFileResponse
             {
                 DetectedFormat = provenance.Reader,

@@ -262,9 +262,10 @@ internal sealed class TelemetryServer(TelemetryLog log, FileIngestor files, ApiK
         var response = new ListCyclesResponse();
         foreach (var source in log.Sources(request.CellId))
         {
+            // A file's summaries, in the chunks its latest upload stored; a live source's, from its samples.
             var stored = log.ReadAttachments(source.SourceId, FileIngestor.CyclesKind);
             var cycles = stored.Count > 0
-                ? ListCyclesResponse.Parser.ParseFrom(stored[^1].Data).Cycles.ToList()
+                ? stored.Where(a => a.Position == stored[^1].Position).SelectMany(a => ListCyclesResponse.Parser.ParseFrom(a.Data).Cycles).ToList()
                 : Summarize(source);
             foreach (var c in cycles)
             {

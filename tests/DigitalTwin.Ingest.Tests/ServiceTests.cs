@@ -312,6 +312,26 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.Contains(formats.Formats, f => f.Name == "maccor-text" && !f.Binary);
     }
 
+    [Fact]
+    public async Task AFileOfManyCyclesIsSummarizedInFull()
+    {
+        // 140 copies of arbin_example.csv's 2 cycles: more cycles than one stored chunk of summaries (256).
+        var path = ArbinReplica.Write(_dir.Combine("arbin_280_cycles.csv"), 140 * 2142);
+        var parsed = TelemetryParser.Parse(path, new CountingSink());
+        Assert.True(parsed.Cycles.Count > 256, $"{parsed.Cycles.Count} cycles");
+        var client = Server.Client();
+        await Uploads.UploadAsync(client, path, new FileMetadata { CellId = "many-cycles" });
+        var cycles = await client.ListCyclesAsync(new ListCyclesRequest { CellId = "many-cycles" }).ResponseAsync;
+        Assert.Equal(parsed.Cycles.Select(c => (uint)c.Cycle), cycles.Cycles.Select(c => c.CycleIndex));
+    }
+
+    [Fact]
+    public void TheServiceRefusesToRunWithoutAKey()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new DigitalTwin.Services.Ingest.ApiKeyGuard(new DigitalTwin.Services.Ingest.IngestServiceOptions()));
+        Assert.Contains("Ingest:ApiKeys", e.Message, StringComparison.Ordinal);
+    }
+
     private static CollectingSink Parse(string path, string? tz = null)
     {
         var sink = new CollectingSink();

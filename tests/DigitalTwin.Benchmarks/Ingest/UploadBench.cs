@@ -1,5 +1,5 @@
 // Upload-to-durable rows/s through the Ingest service (a child process on loopback): a 1 M-row Arbin CSV over
-// gRPC UploadFile (4 MiB chunks), a 1 M-row Maccor export over HTTP, and 1 M already-normalized live samples over gRPC
+// gRPC UploadFile (1 MiB chunks), a 1 M-row Maccor export over HTTP, and 1 M already-normalized live samples over gRPC
 // IngestSamples, each timed from the first byte sent to the durable acknowledgement. Peer, in the same run:
 // pandas.read_csv + DataFrame.to_pickle + fsync of the same file (parse and persist durably).
 using System.Diagnostics;
@@ -62,7 +62,7 @@ internal static class UploadBench
         await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = new FileMetadata { FileName = Path.GetFileName(path), SourceId = $"bench:{Guid.NewGuid():N}", SizeBytes = (ulong)new FileInfo(path).Length } });
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
         {
-            var buffer = new byte[4 << 20];
+            var buffer = new byte[1 << 20];
             var offset = 0UL;
             int n;
             while ((n = await file.ReadAsync(buffer)) > 0)
