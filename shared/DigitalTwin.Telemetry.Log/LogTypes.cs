@@ -10,10 +10,13 @@ public sealed record TelemetryLogOptions
     public long SegmentBytes { get; init; } = 256L << 20;
 
     /// <summary>Largest amount written by one group commit (one fsync) [bytes].</summary>
-    public int MaxGroupBytes { get; init; } = 32 << 20;
+    public int MaxGroupBytes { get; init; } = 8 << 20;
 
-    /// <summary>Records waiting for the writer before producers wait (back-pressure) [count].</summary>
-    public int QueueCapacity { get; init; } = 32;
+    /// <summary>
+    /// Records waiting for the writer before producers wait (back-pressure) [count]. With the group being written this
+    /// bounds the payloads in memory: about (capacity + a group) × one batch (8192 rows ≈ 0.9 MB).
+    /// </summary>
+    public int QueueCapacity { get; init; } = 8;
 
     /// <summary>Largest record accepted; a larger length in a file is treated as damage [bytes].</summary>
     public int MaxRecordBytes { get; init; } = 64 << 20;
