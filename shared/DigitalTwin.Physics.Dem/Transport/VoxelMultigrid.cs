@@ -2,6 +2,7 @@
 // blocks form a coarse cell, coarse face conductances are the sums of the fine faces crossing (Galerkin with
 // piecewise-constant transfer), symmetric zebra-plane Gauss-Seidel W-cycle. Plane-parallel, thread-count independent.
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DigitalTwin.Physics.Dem.Transport;
 
@@ -65,18 +66,20 @@ internal sealed class VoxelMultigrid
         var l = _levels[0];
         ForPlanes(l, z =>
         {
+            // indices come from Row (in range by construction): the loop skips bounds checks
+            ref var wx = ref MemoryMarshal.GetArrayDataReference(_wx);
+            ref var wy = ref MemoryMarshal.GetArrayDataReference(_wy);
+            ref var wz = ref MemoryMarshal.GetArrayDataReference(_wz);
+            ref var d = ref MemoryMarshal.GetArrayDataReference(_diag);
+            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref var yr = ref MemoryMarshal.GetArrayDataReference(y);
             for (var y0 = 0; y0 < l.Ny; y0++)
             {
                 var row = new Row(l, y0, z);
                 for (var i = 0; i < l.Nx; i++)
                 {
-                    var xm = i == 0 ? l.Nx - 1 : i - 1;
-                    var xp = i == l.Nx - 1 ? 0 : i + 1;
                     var v = row.R0 + i;
-                    var s = _wx[v] * x[row.R0 + xp] + _wx[row.R0 + xm] * x[row.R0 + xm]
-                        + _wy[v] * x[row.Ryp + i] + _wy[row.Rym + i] * x[row.Rym + i]
-                        + _wz[v] * x[row.Rzp + i] + row.Czm * _wz[row.Rzm + i] * x[row.Rzm + i];
-                    y[v] = _diag[v] * x[v] - s;
+                    Unsafe.Add(ref yr, v) = Unsafe.Add(ref d, v) * Unsafe.Add(ref xr, v) - row.NeighbourSum(ref wx, ref wy, ref wz, ref xr, i, l.Nx);
                 }
             }
         });
@@ -130,22 +133,26 @@ internal sealed class VoxelMultigrid
     /// <summary>Gauss-Seidel on the planes z of one parity (zebra), lexicographic within a plane, forward or backward.</summary>
     private static void Sweep(Level l, int parity, bool forward)
     {
-        var x = l.X;
-        var b = l.B;
-        var inv = l.InvDiag;
         var half = (l.Nz - parity + 1) / 2;
         ForRange(l, half, h =>
         {
+            ref var wx = ref MemoryMarshal.GetArrayDataReference(l.Wx);
+            ref var wy = ref MemoryMarshal.GetArrayDataReference(l.Wy);
+            ref var wz = ref MemoryMarshal.GetArrayDataReference(l.Wz);
+            ref var inv = ref MemoryMarshal.GetArrayDataReference(l.InvDiag);
+            ref var x = ref MemoryMarshal.GetArrayDataReference(l.X);
+            ref var b = ref MemoryMarshal.GetArrayDataReference(l.B);
+            var nx = l.Nx;
             var z = 2 * h + parity;
             for (var yy = 0; yy < l.Ny; yy++)
             {
                 var y = forward ? yy : l.Ny - 1 - yy;
                 var row = new Row(l, y, z);
-                for (var ii = 0; ii < l.Nx; ii++)
+                for (var ii = 0; ii < nx; ii++)
                 {
-                    var i = forward ? ii : l.Nx - 1 - ii;
+                    var i = forward ? ii : nx - 1 - ii;
                     var v = row.R0 + i;
-                    x[v] = (b[v] + row.NeighbourSum(l, x, i)) * inv[v];
+                    Unsafe.Add(ref x, v) = (Unsafe.Add(ref b, v) + row.NeighbourSum(ref wx, ref wy, ref wz, ref x, i, nx)) * Unsafe.Add(ref inv, v);
                 }
             }
         });
@@ -158,6 +165,12 @@ internal sealed class VoxelMultigrid
         {
             var cb = c.B;
             Array.Clear(cb, cz * c.Nx * c.Ny, c.Nx * c.Ny);
+            ref var wx = ref MemoryMarshal.GetArrayDataReference(f.Wx);
+            ref var wy = ref MemoryMarshal.GetArrayDataReference(f.Wy);
+            ref var wz = ref MemoryMarshal.GetArrayDataReference(f.Wz);
+            ref var d = ref MemoryMarshal.GetArrayDataReference(f.Diag);
+            ref var x = ref MemoryMarshal.GetArrayDataReference(f.X);
+            ref var b = ref MemoryMarshal.GetArrayDataReference(f.B);
             for (var z = 2 * cz; z < Math.Min(f.Nz, 2 * cz + 2); z++)
             {
                 for (var y = 0; y < f.Ny; y++)
@@ -167,7 +180,7 @@ internal sealed class VoxelMultigrid
                     for (var i = 0; i < f.Nx; i++)
                     {
                         var v = row.R0 + i;
-                        cb[cr + (i >> 1)] += f.B[v] - f.Diag[v] * f.X[v] + row.NeighbourSum(f, f.X, i);
+                        cb[cr + (i >> 1)] += Unsafe.Add(ref b, v) - Unsafe.Add(ref d, v) * Unsafe.Add(ref x, v) + row.NeighbourSum(ref wx, ref wy, ref wz, ref x, i, f.Nx);
                     }
                 }
             }
@@ -272,14 +285,26 @@ internal sealed class VoxelMultigrid
 
         /// <summary>Sum of w_f x_neighbour over the six faces of voxel i of the row (non-periodic ends have w = 0).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public double NeighbourSum(Level l, double[] x, int i)
+        public double NeighbourSum(ref float wx, ref float wy, ref float wz, ref double x, int i, int nx)
         {
-            var xm = i == 0 ? l.Nx - 1 : i - 1;
-            var xp = i == l.Nx - 1 ? 0 : i + 1;
+            var xm = R0 + (i == 0 ? nx - 1 : i - 1);
+            var xp = R0 + (i == nx - 1 ? 0 : i + 1);
             var v = R0 + i;
-            return l.Wx[v] * x[R0 + xp] + l.Wx[R0 + xm] * x[R0 + xm]
-                + l.Wy[v] * x[Ryp + i] + l.Wy[Rym + i] * x[Rym + i]
-                + l.Wz[v] * x[Rzp + i] + Czm * l.Wz[Rzm + i] * x[Rzm + i];
+            return Unsafe.Add(ref wx, v) * Unsafe.Add(ref x, xp) + Unsafe.Add(ref wx, xm) * Unsafe.Add(ref x, xm)
+                + Unsafe.Add(ref wy, v) * Unsafe.Add(ref x, Ryp + i) + Unsafe.Add(ref wy, Rym + i) * Unsafe.Add(ref x, Rym + i)
+                + Unsafe.Add(ref wz, v) * Unsafe.Add(ref x, Rzp + i) + Czm * Unsafe.Add(ref wz, Rzm + i) * Unsafe.Add(ref x, Rzm + i);
+        }
+
+        /// <summary>The same sum with the double-precision weights of the CG operator.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double NeighbourSum(ref double wx, ref double wy, ref double wz, ref double x, int i, int nx)
+        {
+            var xm = R0 + (i == 0 ? nx - 1 : i - 1);
+            var xp = R0 + (i == nx - 1 ? 0 : i + 1);
+            var v = R0 + i;
+            return Unsafe.Add(ref wx, v) * Unsafe.Add(ref x, xp) + Unsafe.Add(ref wx, xm) * Unsafe.Add(ref x, xm)
+                + Unsafe.Add(ref wy, v) * Unsafe.Add(ref x, Ryp + i) + Unsafe.Add(ref wy, Rym + i) * Unsafe.Add(ref x, Rym + i)
+                + Unsafe.Add(ref wz, v) * Unsafe.Add(ref x, Rzp + i) + Czm * Unsafe.Add(ref wz, Rzm + i) * Unsafe.Add(ref x, Rzm + i);
         }
     }
 
