@@ -1,6 +1,7 @@
 // SJKR cohesion against its closed form (seed 000 §2.2): with F(d) = 4/3 Y* sqrt(R*) d^1.5 - 2 pi k R* d
 // (small-overlap lens area A = 2 pi R* d), the largest pull-off force is 2/3 pi^3 k^3 R*^2 / Y*^2 at
-// d_m = pi^2 k^2 R* / Y*^2; the resting overlap is d_eq = 9/4 pi^2 k^2 R* / Y*^2. Also Hiramatsu-Oka.
+// d_m = pi^2 k^2 R* / Y*^2; the resting overlap is d_eq = 9/4 pi^2 k^2 R* / Y*^2. Also Hiramatsu-Oka, and the
+// calibrated pristine strength of the embedded parameter set (seed 000: ~220 MPa).
 using DigitalTwin.Physics.Dem.Contact;
 using DigitalTwin.Physics.Dem.Studies;
 
@@ -43,5 +44,15 @@ public class CohesionTests
         // sigma = 0.7 F / (pi R^2) (seed 000 §2.1): 15.8 mN on a 4 um radius is ~220 MPa
         Assert.Equal(0.7 * 15.8e-3 / (Math.PI * 16e-12), CrushStudy.HiramatsuOka(15.8e-3, 4e-6), 6);
         Assert.InRange(CrushStudy.HiramatsuOka(15.8e-3, 4e-6), 219e6, 221e6);
+    }
+
+    [Fact]
+    public void EmbeddedCohesionGivesThePristineStrengthOfSeed000()
+    {
+        // the parameter set's calibrated k: a pristine secondary particle (seed 1, liquid, no cycles) crushed between
+        // flat platens has the Hiramatsu-Oka strength ~220 MPa of seed 000, within the calibration's 2 %
+        var r = CrushStudy.Run(new CrushOptions { Cycles = 0, Seed = 1, Threads = 2 });
+        Assert.True(Math.Abs(r.StrengthPa / 220e6 - 1) < 0.02, $"strength {r.StrengthPa / 1e6:F1} MPa with k = {CrushParameters.Default.Cohesion:G3} J/m3");
+        Assert.Equal(CrushStudy.HiramatsuOka(r.FractureForceN, r.SecondaryRadiusM), r.StrengthPa, 1e-6);
     }
 }

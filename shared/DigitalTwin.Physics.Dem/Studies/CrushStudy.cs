@@ -107,7 +107,9 @@ public static class CrushStudy
     /// <summary>Bisection (in log k) on the cohesion energy density until the pristine strength matches the target within 2 %.</summary>
     public static double Calibrate(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress = null, CancellationToken ct = default)
     {
-        double lo = 1e7, hi = 1e11;
+        // above ~2e10 J/m3 the SJKR resting overlap passes half a grain radius and the aggregate press diverges
+        // (seed 1: 1.9e10 -> 1346 MPa, 3.2e10 blows up), far above any realistic target
+        double lo = 1e8, hi = 2e10;
         var k = o.CohesionEnergyDensity ?? o.Parameters.Cohesion;
         for (var it = 0; it < 14; it++)
         {
