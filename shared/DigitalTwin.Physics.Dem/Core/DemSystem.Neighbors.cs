@@ -38,6 +38,18 @@ public sealed partial class DemSystem
     {
         Builds++;
         _forceRebuild = false;
+        for (var k = 0; k < 3 * N; k++)
+        {
+            // a diverged run (forces without bound) must say so, not fail on a cell index: non-finite, or a
+            // thousand box lengths away from the box
+            var a = k % 3;
+            var len = BoxHi[a] - BoxLo[a];
+            if (!double.IsFinite(Pos[k]) || Math.Abs(Pos[k] - 0.5 * (BoxLo[a] + BoxHi[a])) > 1e3 * len)
+            {
+                throw new DemConvergenceException($"particle id {Id[k / 3]}: position {"xyz"[a]} is {Pos[k]} m in the chunk from step {Step}: the run diverged (time step too large for the contact stiffness, or cohesion without bound)");
+            }
+        }
+
         WrapPeriodic();
         var rmax = 0.0;
         for (var i = 0; i < N; i++)
