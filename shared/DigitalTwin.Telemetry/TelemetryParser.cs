@@ -14,7 +14,7 @@ public static class TelemetryParser
     {
         if (!File.Exists(path))
         {
-            throw new IngestException(new IngestProblem(ProblemSeverity.Error, ProblemCodes.Empty, path, 0, null, "file not found"));
+            throw new IngestException(new IngestProblem(ProblemSeverity.Error, ProblemCodes.NotFound, path, 0, null, $"file not found: {Path.GetFullPath(path)}"));
         }
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -89,6 +89,12 @@ public static class TelemetryParser
             reader.Read(context);
             cycles = normalizer.Complete();
         }
+        catch (IngestException e) when (Misnamed(head, reader, options) is { } detected)
+        {
+            // A forced format that does not fit: say what the content looks like, beside what the reader found.
+            throw new IngestException([.. e.Problems, new IngestProblem(ProblemSeverity.Error, ProblemCodes.Unrecognized, displayName, 0, "format",
+                $"the file was read as '{reader.Name}' because the format was given, but its content looks like '{detected.Name}' ({detected.Description}); use --format auto or {detected.Name}")]);
+        }
         catch (IngestException)
         {
             throw;
@@ -149,6 +155,28 @@ public static class TelemetryParser
         }
 
         return best ?? throw new IngestException(new IngestProblem(ProblemSeverity.Error, ProblemCodes.Unrecognized, displayName, 1, null, DescribeUnrecognized(head, options)));
+    }
+
+    /// <summary>The reader auto-detection would pick when a given format's own probe does not recognize the file; else null.</summary>
+    private static CyclerReader? Misnamed(FileHead head, CyclerReader forced, IngestOptions options)
+    {
+        if (string.Equals(options.Format, "auto", StringComparison.OrdinalIgnoreCase) || forced.Probe(head) > 0)
+        {
+            return null;
+        }
+
+        CyclerReader? best = null;
+        var bestScore = 0;
+        foreach (var r in ReaderRegistry.All(options))
+        {
+            var score = r.Probe(head);
+            if (score > bestScore)
+            {
+                (best, bestScore) = (r, score);
+            }
+        }
+
+        return best is null || best.Name == forced.Name ? null : best;
     }
 
     private static string DescribeUnrecognized(FileHead head, IngestOptions options)

@@ -163,6 +163,20 @@ public sealed class RobustnessTests
         }
     }
 
+    [Fact]
+    public void AMissingFileOrAWrongForcedFormatSaysSo()
+    {
+        var missing = Assert.Throws<IngestException>(() => TelemetryParser.Parse(Path.Combine(Path.GetTempPath(), $"absent-{Guid.NewGuid():N}.csv"), new CountingSink()));
+        Assert.Equal(ProblemCodes.NotFound, missing.Code);
+
+        // An Arbin CSV forced through the Maccor reader: the reader's own error, then what the content looks like.
+        var path = SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv");
+        var forced = Assert.Throws<IngestException>(() => TelemetryParser.Parse(path, new CountingSink(), new IngestOptions { Format = "maccor-text" }));
+        var hint = Assert.Single(forced.Problems, p => p.Code == ProblemCodes.Unrecognized);
+        Assert.Equal("format", hint.Field);
+        Assert.Contains("'arbin-csv'", hint.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
