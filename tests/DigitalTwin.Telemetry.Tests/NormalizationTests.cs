@@ -228,6 +228,31 @@ public sealed class NormalizationTests
     }
 
     [Fact]
+    public void ChunkedParsingEqualsTheOneThreadPath()
+    {
+        // ~17 k rows = several 4096-line chunks, damaged around the chunk edges: garbage lines, a bad number, a
+        // duplicate, a swapped pair and a truncated last line. Samples, warnings and skip counts must be identical.
+        var lines = Classic(Cycles(2, 1)).TrimEnd('\n').Split('\n').ToList();
+        foreach (var k in new[] { 4096, 4097, 8193, 12000 })
+        {
+            lines.Insert(k, k % 2 == 0 ? "###garbage###,x,y" : string.Join(',', lines[k].Split(',').Select((f, j) => j == 7 ? "1.2.3" : f)));
+        }
+
+        lines.Insert(8190, lines[8189]);
+        (lines[9000], lines[9001]) = (lines[9001], lines[9000]);
+        var text = string.Join('\n', lines);
+        text = text[..^20];
+
+        var (one, oneSamples) = Parse(text, new IngestOptions { ParseThreads = 1 });
+        var (many, manySamples) = Parse(text, new IngestOptions { ParseThreads = 4 });
+        Assert.True(one.Provenance.Warnings.Count >= 7, $"only {one.Provenance.Warnings.Count} problems reported");
+        Assert.Equal(one.Provenance.Warnings.Select(w => (w.Line, w.Field, w.Code, w.Message)), many.Provenance.Warnings.Select(w => (w.Line, w.Field, w.Code, w.Message)));
+        Assert.Equal(one.SkippedRows, many.SkippedRows);
+        Assert.Equal(oneSamples, manySamples);
+        Assert.Equal(one.Cycles.Select(c => (c.Cycle, c.ChargeCapacity, c.DischargeCapacity, c.CvTime)), many.Cycles.Select(c => (c.Cycle, c.ChargeCapacity, c.DischargeCapacity, c.CvTime)));
+    }
+
+    [Fact]
     public void Utf16FilesGiveTheSameSamplesAsUtf8()
     {
         var text = Classic(Cycles(1, 5));

@@ -183,7 +183,7 @@ public static class TableEngine
                     fieldCapacity = Math.Max(header.Length, layout.Bindings.Count == 0 ? 1 : layout.Bindings.Max(b => b.Index) + 1) + 1;
                     ranges = new Range[fieldCapacity];
                     wall = new WallState { BaseDate = layout.BaseDateTicks };
-                    if (dialect.RowsAreIndependent && !dialect.HeaderIsData && layout.BaseDateTicks == 0 && !layout.Impedance)
+                    if (dialect.RowsAreIndependent && context.Options.ParseThreads > 1 && !dialect.HeaderIsData && layout.BaseDateTicks == 0 && !layout.Impedance)
                     {
                         dataRows = RunChunked(reader, context, dialect, layout, fieldCapacity);
                         break;
@@ -285,7 +285,7 @@ public static class TableEngine
                 chunk = spare.Count > 0 ? spare.Pop() : new Chunk(fieldCapacity);
             }
 
-            while (pending.Count > 0 && (pending.Count >= ChunksInFlight || !more))
+            while (pending.Count > 0 && (pending.Count > Math.Min(ChunksInFlight, context.Options.ParseThreads) || !more))
             {
                 var (done, parse) = pending.Dequeue();
                 parse.GetAwaiter().GetResult();
@@ -401,7 +401,8 @@ public static class TableEngine
         {
             if (b.Index >= fields.Length)
             {
-                if (!b.Required)
+                // A short row is fine when it only lacks optional columns, unless the file ends inside it.
+                if (!b.Required && !lastLine)
                 {
                     continue;
                 }
