@@ -82,7 +82,7 @@ public static class TelemetryParser
             log.Warn(0, null, ProblemCodes.Encoding, "file is UTF-16: transcoded to UTF-8");
         }
 
-        using var hashing = new HashingStream(input);
+        using var hashing = new HashingStream(input, options.ComputeSha256);
         using var normalizer = new Normalizer(options, log, sink);
         var context = new ReadContext(displayName, hashing, head, options, normalizer, log);
         IReadOnlyList<CycleSummary> cycles;
@@ -107,7 +107,7 @@ public static class TelemetryParser
         }
 
         log.ThrowIfErrors();
-        var sha = transcoded || hashing.Seeked ? HashWhole(stream, origin) : hashing.Finish(stream);
+        var sha = !options.ComputeSha256 ? string.Empty : transcoded || hashing.Seeked ? HashWhole(stream, origin) : hashing.Finish(stream);
         var cellId = options.CellId ?? context.CellIdHint ?? Path.GetFileNameWithoutExtension(displayName);
         return new ParseResult
         {
@@ -218,7 +218,7 @@ public static class TelemetryParser
 /// Hashes what a sequential reader reads, on a second thread (SHA-256 is a tenth of a CSV parse); notices seeks so
 /// the caller can hash separately. At most <see cref="Pending"/> copied reads wait for the hasher.
 /// </summary>
-internal sealed class HashingStream(Stream inner) : Stream
+internal sealed class HashingStream(Stream inner, bool enabled) : Stream
 {
     private const int Pending = 4;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -258,7 +258,7 @@ internal sealed class HashingStream(Stream inner) : Stream
         var n = inner.Read(buffer);
         if (!Seeked && position == _hashed)
         {
-            if (n > 0)
+            if (n > 0 && enabled)
             {
                 var copy = ArrayPool<byte>.Shared.Rent(n);
                 buffer[..n].CopyTo(copy);

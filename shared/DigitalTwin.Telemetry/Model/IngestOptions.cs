@@ -46,6 +46,9 @@ public sealed record IngestOptions
     /// <summary>Threads that may parse rows of one file (tables with independent rows); 1 parses on the caller's thread only.</summary>
     public int ParseThreads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Hash the content (Provenance.Sha256); a caller that already hashes the bytes (the Ingest spool) turns it off.</summary>
+    public bool ComputeSha256 { get; init; } = true;
+
     /// <summary>Reports progress as (bytes read, total bytes); may be null.</summary>
     public IProgress<(long Done, long Total)>? Progress { get; init; }
 
