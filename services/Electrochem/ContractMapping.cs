@@ -23,7 +23,8 @@ internal sealed record ResolvedSet(ParameterSet Set, string Id, string Kind, byt
 internal sealed record StateHeader(string Kind, string Name, string? Inline, List<string[]> Overrides, ModelOptionsDto Options);
 
 internal sealed record ModelOptionsDto(int Model, int N, int S, int P, int R, double Rtol, double Temperature, string Transport,
-    string Kinetics, string ExchangeCurrent, string Counter, string Lithium, int NegClasses, int PosClasses, double Spread);
+    string Kinetics, string ExchangeCurrent, string Counter, string Lithium, int NegClasses, int PosClasses, double Spread,
+    string? Thermal = null, string? StressInducedDiffusion = null);
 
 internal static class ContractMapping
 {
@@ -186,7 +187,9 @@ internal static class ContractMapping
                 "electrolyte" => options with { Electrolyte = accepted },
                 "counter electrode" => options with { CounterElectrode = accepted },
                 "lithium metal kinetics" => options with { LithiumMetalKinetics = accepted },
-                _ => options with { Thermal = accepted },
+                "thermal" => options with { Thermal = accepted },
+                "stress-induced diffusion" => options with { StressInducedDiffusion = accepted },
+                _ => throw new InvalidOperationException($"options table row '{row.Name}' has no mapping"),
             };
         }
 
@@ -354,7 +357,7 @@ internal static class ContractMapping
             [.. set.Overrides.Select(x => new[] { x.Name, x.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) })],
             new ModelOptionsDto((int)o.Model, o.PointsNegative, o.PointsSeparator, o.PointsPositive, o.PointsParticle, o.RelativeTolerance,
                 o.Temperature, o.ParticleTransport, o.Kinetics, o.ExchangeCurrent, o.CounterElectrode, o.LithiumMetalKinetics,
-                o.NegativeSizeClasses, o.PositiveSizeClasses, o.SizeSpread));
+                o.NegativeSizeClasses, o.PositiveSizeClasses, o.SizeSpread, o.Thermal, o.StressInducedDiffusion));
         var json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
         var body = state.ToBytes();
         var data = new byte[4 + json.Length + body.Length];
@@ -420,6 +423,8 @@ internal static class ContractMapping
                 NegativeSizeClasses = d.NegClasses,
                 PositiveSizeClasses = d.PosClasses,
                 SizeSpread = d.Spread,
+                Thermal = d.Thermal ?? "isothermal",
+                StressInducedDiffusion = d.StressInducedDiffusion ?? "false",
             };
             if (resolved.Id != state.ParameterSet)
             {

@@ -5,9 +5,9 @@ using DigitalTwin.Physics.Electrochem.Models;
 
 namespace DigitalTwin.Physics.Electrochem.Experiments;
 
-/// <summary>One output row. Current is in the model convention (discharge &gt; 0) [A].</summary>
+/// <summary>One output row. Current is in the model convention (discharge &gt; 0) [A]; temperature is the cell's [K].</summary>
 public readonly record struct Sample(double Time, double Current, double Voltage, int Step,
-    double NegativeAverage, double NegativeSurface, double PositiveAverage, double PositiveSurface);
+    double NegativeAverage, double NegativeSurface, double PositiveAverage, double PositiveSurface, double Temperature);
 
 public sealed record StepSummary(int Index, string Text, double Start, double End, string Reason);
 
@@ -309,7 +309,7 @@ public sealed class ExperimentRunner
     {
         var (na, ns) = model.Stoichiometry(positive: false);
         var (pa, ps) = model.Stoichiometry(positive: true);
-        return new Sample(model.Time, model.Current, model.Voltage, step + 1, na, ns, pa, ps);
+        return new Sample(model.Time, model.Current, model.Voltage, step + 1, na, ns, pa, ps, model.CellTemperature);
     }
 
     private static (Func<double, Control> Control, double Duration, EventKind Event, double Threshold) Plan(CellModel model, ExperimentStep step)

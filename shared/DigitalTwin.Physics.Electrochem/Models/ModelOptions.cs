@@ -31,8 +31,17 @@ public sealed record ModelOptions
     /// <summary>Li-metal counter electrode: "constant overpotential" or "Butler-Volmer".</summary>
     public string LithiumMetalKinetics { get; init; } = "Butler-Volmer";
 
-    /// <summary>Only "isothermal" is implemented; the temperature is the set's ambient temperature.</summary>
+    /// <summary>
+    /// "isothermal" (the set's ambient temperature, or <see cref="Temperature"/>) or "lumped" (one cell temperature
+    /// from the heat generated and Newton cooling, PyBaMM's lumped model with "cell geometry": "arbitrary"; DFN only).
+    /// </summary>
     public string Thermal { get; init; } = "isothermal";
+
+    /// <summary>
+    /// "false", or "true": the particle diffusivity becomes D (1 + theta (c - c_0)) with theta = Omega/(RT) 2 Omega E/(9(1-nu)),
+    /// the hydrostatic-stress drift of a free elastic sphere (Ai et al. 2020 eq. 12; PyBaMM "stress-induced diffusion").
+    /// </summary>
+    public string StressInducedDiffusion { get; init; } = "false";
 
     /// <summary>Particle-size classes per electrode (negative, positive): a log-normal size distribution when &gt; 1.</summary>
     public int NegativeSizeClasses { get; init; } = 1;
@@ -78,7 +87,8 @@ public static class OptionTable
         new("electrolyte", ["auto", "None", "Reduced", "Full"], "SPM: None; SPMe: Reduced; DFN: Full"),
         new("counter electrode", ["auto", "porous", "lithium metal"], "full cell or Li-metal half cell"),
         new("lithium metal kinetics", ["constant overpotential", "Butler-Volmer"], "Li-metal surface overpotential"),
-        new("thermal", ["isothermal"], "temperature model"),
+        new("thermal", ["isothermal", "lumped"], "temperature model: fixed, or one lumped cell temperature (DFN)"),
+        new("stress-induced diffusion", ["false", "true"], "particle diffusivity raised by the hydrostatic-stress gradient"),
     ];
 
     /// <summary>Every problem with the options, or none. Names and values are compared case-insensitively.</summary>
@@ -92,6 +102,16 @@ public static class OptionTable
         Check(problems, "counter electrode", o.CounterElectrode);
         Check(problems, "lithium metal kinetics", o.LithiumMetalKinetics);
         Check(problems, "thermal", o.Thermal);
+        Check(problems, "stress-induced diffusion", o.StressInducedDiffusion);
+        if (Is(o.Thermal, "lumped") && o.Model != ModelKind.Dfn)
+        {
+            problems.Add($"option 'thermal' = 'lumped' is implemented for the DFN only, not model {o.Model}");
+        }
+
+        if (Is(o.StressInducedDiffusion, "true") && Is(o.ParticleTransport, "uniform profile"))
+        {
+            problems.Add("option 'stress-induced diffusion' = 'true' needs particle transport 'Fickian' (a uniform profile has no gradient)");
+        }
         var electrolyte = ElectrolyteFor(o);
         var required = o.Model switch { ModelKind.Spm => "None", ModelKind.Spme => "Reduced", _ => "Full" };
         if (!string.Equals(electrolyte, required, StringComparison.OrdinalIgnoreCase))
