@@ -7,6 +7,9 @@ namespace DigitalTwin.Physics.Electrochem.Parameters;
 /// <summary>One particle class (a size class or a material of a blend) in an electrode.</summary>
 public sealed class ParticleClass
 {
+    /// <summary>Name of the class within its electrode: the design's id, else its index (blends: "primary-0", ...).</summary>
+    public string Id { get; init; } = "0";
+
     public required double Radius { get; init; }
 
     /// <summary>Active-material volume fraction of this class in the electrode [-].</summary>
@@ -170,8 +173,8 @@ public sealed class CellParameters
         var temperature = double.IsNaN(options.Temperature) ? r.Scalar("Ambient temperature [K]", 200, 400, "K", fallback: 298.15) : options.Temperature;
         var sepThickness = r.Scalar("Separator thickness [m]", 1e-7, 1e-2, "m");
         var ce0 = r.Scalar("Initial concentration in electrolyte [mol.m-3]", 1, 1e4, "mol.m-3");
-        var negative = halfCell ? null : ReadElectrode(r, "Negative", options.NegativeSizeClasses, options, p);
-        var positive = ReadElectrode(r, "Positive", options.PositiveSizeClasses, options, p);
+        var negative = halfCell ? null : ReadElectrode(r, "Negative", options.NegativeSizeClasses, options.NegativeSizes, options, p);
+        var positive = ReadElectrode(r, "Positive", options.PositiveSizeClasses, options.PositiveSizes, options, p);
         var area = r.Scalar("Electrode height [m]", 1e-4, 100, "m") * r.Scalar("Electrode width [m]", 1e-4, 100, "m")
             * r.Scalar("Number of electrodes connected in parallel to make a cell", 1, 1e4, "", fallback: 1);
         var cell = new CellParameters
@@ -232,7 +235,7 @@ public sealed class CellParameters
         return half;
     }
 
-    private static ElectrodeParameters? ReadElectrode(Reader r, string side, int classes, ModelOptions options, List<string> problems)
+    private static ElectrodeParameters? ReadElectrode(Reader r, string side, int classes, IReadOnlyList<SizeClass>? sizes, ModelOptions options, List<string> problems)
     {
         var lower = side.ToLowerInvariant();
         var thickness = r.Scalar($"{side} electrode thickness [m]", 1e-7, 1e-2, "m");
@@ -256,6 +259,10 @@ public sealed class CellParameters
         if (prefixes.Count == 0)
         {
             prefixes.Add("");
+        }
+        else if (sizes is not null)
+        {
+            problems.Add($"{side} electrode: explicit size classes need a single-material electrode, but the set blends {prefixes.Count} materials");
         }
 
         var result = new List<ParticleClass>();
@@ -308,7 +315,9 @@ public sealed class CellParameters
                 stressCoefficient = omega * 2 * omega * young / (9 * (1 - poisson) * Constants.R);
             }
 
-            var (radii, fractions) = SizeClasses(mRadius, classes, options.SizeSpread);
+            var (radii, fractions) = sizes is not null
+                ? (sizes.Select(c => c.Radius).ToArray(), sizes.Select(c => c.VolumeShare).ToArray())
+                : SizeClasses(mRadius, classes, options.SizeSpread);
             var aScale = areaGiven is not null ? areaGiven.Value.Evaluate(0) / (3 * mEps / mRadius) : 1.0;
             for (var k = 0; k < radii.Length; k++)
             {
@@ -327,6 +336,7 @@ public sealed class CellParameters
                     StressCoefficient = stressCoefficient,
                     StressFreeConcentration = stressFree,
                     EntropicChange = entropic,
+                    Id = sizes is not null ? sizes[k].Id : (radii.Length == 1 && m.Length == 0 ? "0" : $"{m.TrimEnd(':', ' ').ToLowerInvariant()}{(m.Length > 0 ? "-" : "")}{k}"),
                 });
             }
         }
