@@ -41,6 +41,8 @@ public sealed class DfnModel : CellModel
     private double _temperature;
     private HeatSources _heat;
     private HeatSources _heatC;
+    private bool _heatPending;   // isothermal: heat of the accepted state not computed yet (it is computed on demand)
+    private bool _trialStarted;  // a trial overwrote the working arrays since the last accepted state
 
     private readonly double[] _ce;
     private readonly double[] _phie;
@@ -170,8 +172,29 @@ public sealed class DfnModel : CellModel
     /// <summary>Accepted cell temperature [K] (the ambient temperature for an isothermal model).</summary>
     public override double CellTemperature => _thermal?.Temperature ?? _temperature;
 
-    /// <summary>Heat generated at the accepted state, per unit electrode-pair area [W.m-2] (Ohmic, reaction, collectors).</summary>
-    public HeatSources Heat => _heatC;
+    /// <summary>
+    /// Heat generated at the accepted state, per unit electrode-pair area [W.m-2] (Ohmic, reaction, collectors). An
+    /// isothermal model computes it on demand, which needs the accepted state in the working arrays: read it after
+    /// Accept or Initialise, before the next TryStep.
+    /// </summary>
+    public HeatSources Heat
+    {
+        get
+        {
+            if (_heatPending)
+            {
+                if (_trialStarted)
+                {
+                    throw new InvalidOperationException("An isothermal DFN computes its heat from the accepted state: read Heat after Accept or Initialise, before the next TryStep.");
+                }
+
+                _heatC = ComputeHeat(Current / Cell.Area, Voltage);
+                _heatPending = false;
+            }
+
+            return _heatC;
+        }
+    }
 
     /// <summary>The lumped thermal submodel, or null for an isothermal model.</summary>
     public LumpedThermal? Thermal => _thermal;
@@ -215,6 +238,7 @@ public sealed class DfnModel : CellModel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeginTrial(double w = 0)
     {
+        _trialStarted = true;
         for (var i = 0; i < _n; i++)
         {
             _ce[i] = _ceC[i] + w * (_ceC[i] - _ceP[i]);
@@ -238,6 +262,8 @@ public sealed class DfnModel : CellModel
         _pos.Accept();
         _thermal?.Accept();
         _heatC = _heat;
+        _heatPending = _thermal is null;
+        _trialStarted = false;
         _currentC = TrialCurrent;
     }
 
@@ -271,7 +297,8 @@ public sealed class DfnModel : CellModel
             _currentC = TrialCurrent;
             _neg?.RefreshSurface();
             _pos.RefreshSurface();
-            _heat = _heatC = ComputeHeat(TrialCurrent / Cell.Area, TrialVoltage);
+            _heatPending = true;
+            _trialStarted = false;
         }
 
         return status;
@@ -290,13 +317,7 @@ public sealed class DfnModel : CellModel
                 return status;
             }
 
-            status = CheckLimits();
-            if (status == StepStatus.Converged)
-            {
-                _heat = ComputeHeat(TrialCurrent / Cell.Area, TrialVoltage);
-            }
-
-            return status;
+            return CheckLimits();
         }
 
         // Temperature fixed point: solve at T, update T from the heat of that solution, re-solve from there (warm start).
@@ -851,6 +872,7 @@ public sealed class DfnModel : CellModel
 
     public override void ImportState(ReadOnlySpan<double> s)
     {
+        _trialStarted = true; // the working arrays no longer hold an accepted, solved state
         var k = 0;
         _currentC = s[k++];
         s.Slice(k, _n).CopyTo(_ceC);
@@ -884,6 +906,7 @@ public sealed class DfnModel : CellModel
 
     public override void SetInitialStoichiometry(double? negative, double positive)
     {
+        _trialStarted = true;
         if (_neg is not null && negative is { } sn)
         {
             FillBank(_neg, sn);
