@@ -1,0 +1,440 @@
+// Study 3 (seed 000): a secondary particle as cohesive primary grains (Hertz-Mindlin + SJKR), optionally
+// cycled by grain swelling/shrinking in a liquid (Stokes-drag surrogate) or embedded in SE spheres, then
+// crushed between flat platens: force-displacement curve, fracture force, Hiramatsu-Oka strength 0.7 F/(pi R^2).
+using System.Text.Json;
+using DigitalTwin.Physics.Dem.Computes;
+
+namespace DigitalTwin.Physics.Dem.Studies;
+
+public enum CrushEnvironment
+{
+    Liquid,
+    Solid,
+}
+
+public sealed record CrushOptions
+{
+    public CrushEnvironment Environment { get; init; } = CrushEnvironment.Liquid;
+
+    public int Cycles { get; init; }
+
+    public ulong Seed { get; init; } = 1;
+
+    public int Threads { get; init; } = System.Environment.ProcessorCount;
+
+    /// <summary>SJKR cohesion energy density between grains [J/m3]; null takes the calibrated value of the parameter set.</summary>
+    public double? CohesionEnergyDensity { get; init; }
+
+    /// <summary>Load drop (fraction of the peak) that marks fracture.</summary>
+    public double FractureDrop { get; init; } = 0.2;
+
+    /// <summary>Largest platen travel, as a fraction of the secondary diameter.</summary>
+    public double MaxStrain { get; init; } = 0.3;
+
+    public CrushParameters Parameters { get; init; } = CrushParameters.Default;
+}
+
+public sealed record CrushProgress(string Stage, double Fraction, string Message);
+
+public sealed record CrushResult(
+    CrushEnvironment Environment,
+    int Cycles,
+    int Grains,
+    double SecondaryRadiusM,
+    double CohesionEnergyDensity,
+    double IntactContactFraction,
+    double FractureForceN,
+    double FractureDisplacementM,
+    double StrengthPa,
+    bool Fractured,
+    double[] Displacement,
+    double[] Force)
+{
+    /// <summary>Grain-grain contacts lost between the pristine aggregate and the crush test.</summary>
+    public int BrokenBonds { get; init; }
+}
+
+/// <summary>The crush parameter set (embedded JSON with provenance).</summary>
+public sealed record CrushParameters(
+    double GrainE, double GrainNu, double GrainRho, double GrainRadius, double GrainSpread,
+    double SecondaryRadius, double PackingPressure,
+    double SeE, double SeNu, double SeRho, double SeRadius, double ConfiningPressure,
+    double Viscosity, double Restitution, double Friction, double Cohesion, double VolumeStrain,
+    double RayleighFraction, double PunchSpeed, double Skin)
+{
+    public static CrushParameters Default { get; } = Load("Crush2026_NMC_secondary");
+
+    public static CrushParameters Load(string name)
+    {
+        using var stream = typeof(CrushParameters).Assembly.GetManifestResourceStream($"DigitalTwin.Physics.Dem.Parameters.{name}.json")
+            ?? throw new DemInputException([$"parameter set '{name}' is not embedded"]);
+        using var d = JsonDocument.Parse(stream);
+        var r = d.RootElement;
+        double G(string a, string b) => r.GetProperty(a).GetProperty(b).GetDouble();
+        return new CrushParameters(
+            G("grain", "youngsModulusPa"), G("grain", "poissonRatio"), G("grain", "densityKgM3"), G("grain", "meanRadiusM"), G("grain", "radiusSpread"),
+            G("secondary", "radiusM"), G("secondary", "packingPressurePa"),
+            G("electrolyte", "youngsModulusPa"), G("electrolyte", "poissonRatio"), G("electrolyte", "densityKgM3"), G("electrolyte", "radiusM"), G("electrolyte", "confiningPressurePa"),
+            G("liquid", "viscosityPaS"), G("contact", "restitution"), G("contact", "friction"), G("cohesion", "energyDensityJM3"), G("cycling", "volumeStrain"),
+            G("numerics", "rayleighFraction"), G("numerics", "punchSpeedMS"), G("numerics", "skinM"));
+    }
+}
+
+public static class CrushStudy
+{
+    private const int Grain = 0;
+    private const int Electrolyte = 1;
+    private const int Steel = 2;
+
+    /// <summary>Hiramatsu-Oka tensile strength sigma = kappa F / (pi R^2), kappa = 0.7 (seed 000 §2.1).</summary>
+    public static double HiramatsuOka(double force, double radius) => 0.7 * force / (Math.PI * radius * radius);
+
+    public static CrushResult Run(CrushOptions o, IProgress<CrushProgress>? progress = null, CancellationToken ct = default)
+    {
+        var p = o.Parameters;
+        var k = o.CohesionEnergyDensity ?? p.Cohesion;
+        var materials = Materials(p, k);
+        var dt = Dt(p);
+        using var aggregate = Aggregate(o, materials, dt, progress, ct);
+        var bondsBefore = CohesiveContacts(aggregate);
+        using var cycled = o.Cycles > 0 ? Cycle(aggregate, o, materials, dt, progress, ct) : null;
+        var specimen = cycled ?? aggregate;
+        var bondsAfter = CohesiveContacts(specimen);
+        var intact = bondsBefore > 0 ? bondsAfter / (double)bondsBefore : 0;
+        return Crush(specimen, o, materials, dt, k, intact, progress, ct) with { BrokenBonds = Math.Max(0, bondsBefore - bondsAfter) };
+    }
+
+    /// <summary>Bisection (in log k) on the cohesion energy density until the pristine strength matches the target within 2 %.</summary>
+    public static double Calibrate(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress = null, CancellationToken ct = default)
+    {
+        double lo = 1e7, hi = 1e11;
+        var k = o.CohesionEnergyDensity ?? o.Parameters.Cohesion;
+        for (var it = 0; it < 14; it++)
+        {
+            var r = Run(o with { Cycles = 0, CohesionEnergyDensity = k }, null, ct);
+            progress?.Report(new CrushProgress("calibrate", (it + 1) / 14.0, $"k = {k:G4} J/m3 -> {r.StrengthPa / 1e6:F1} MPa"));
+            if (Math.Abs(r.StrengthPa / targetStrength - 1) < 0.02)
+            {
+                return k;
+            }
+
+            if (r.StrengthPa < targetStrength)
+            {
+                lo = k;
+            }
+            else
+            {
+                hi = k;
+            }
+
+            k = Math.Sqrt(lo * hi);
+        }
+
+        return k;
+    }
+
+    private static double Dt(CrushParameters p)
+    {
+        var g = p.GrainE / (2 * (1 + p.GrainNu));
+        var rmin = p.GrainRadius * (1 - p.GrainSpread) * Math.Cbrt(1 - p.VolumeStrain);
+        return p.RayleighFraction * TimeStepGuard.RayleighTime(rmin, p.GrainRho, g, p.GrainNu);
+    }
+
+    private static MaterialTable Materials(CrushParameters p, double k) =>
+        new([new DemMaterial("NMC", p.GrainE, p.GrainNu), new DemMaterial("SE", p.SeE, p.SeNu), new DemMaterial("platen", 210e9, 0.3)],
+            (a, b) => new DemPairProperties(p.Restitution, p.Friction, a == Grain && b == Grain ? k : 0));
+
+    private static DemSettings Settings(CrushParameters p, double dt, int threads, double damping = 0) => new()
+    {
+        TimeStep = dt, Skin = p.Skin, Threads = threads, InitialOverlapTolerance = double.PositiveInfinity, CharacteristicSpeed = 2,
+        Contact = new Contact.ContactModelOptions { Cohesion = "sjkr" }, GlobalDamping = damping,
+    };
+
+    /// <summary>Damping rate ~ a fifth of the grain contact frequency: quasi-static relaxation without freezing the dynamics.</summary>
+    private static double RelaxRate(double dt) => 0.02 / dt;
+
+    private static DemSystem Aggregate(CrushOptions o, MaterialTable m, double dt, IProgress<CrushProgress>? progress, CancellationToken ct)
+    {
+        var p = o.Parameters;
+        var rng = new SplitMix64(o.Seed);
+        // grains by RSA in a cube 2.3 R_sec wide at solid fraction 0.35, then pressed isostatically with cohesion on
+        var edge = 2.3 * p.SecondaryRadius;
+        var radii = new List<double>();
+        var vol = 0.0;
+        while (vol < 0.35 * edge * edge * edge)
+        {
+            var r = p.GrainRadius * (1 + p.GrainSpread * (2 * rng.NextDouble() - 1));
+            radii.Add(r);
+            vol += 4.0 / 3.0 * Math.PI * r * r * r;
+        }
+
+        var placed = PlaceRandom(radii.OrderByDescending(r => r).ToArray(), edge, rng);
+        var n = placed.Count;
+        var walls = new List<PlaneWall>();
+        for (var a = 0; a < 3; a++)
+        {
+            walls.Add(new PlaneWall($"{"xyz"[a]}-lo", a, 1, 0, Steel) { Servo = new ServoControl { TargetPressure = p.PackingPressure, VelocityMax = 2.0, Kp = 1.0 } });
+            walls.Add(new PlaneWall($"{"xyz"[a]}-hi", a, -1, edge, Steel) { Servo = new ServoControl { TargetPressure = p.PackingPressure, VelocityMax = 2.0, Kp = 1.0 } });
+        }
+
+        var box = new DemBox([-edge, -edge, -edge], [2 * edge, 2 * edge, 2 * edge], [false, false, false]);
+        var input = new ParticleInput
+        {
+            X = placed.Select(q => q.X).ToArray(), Y = placed.Select(q => q.Y).ToArray(), Z = placed.Select(q => q.Z).ToArray(),
+            Radius = placed.Select(q => q.R).ToArray(), Density = Enumerable.Repeat(p.GrainRho, n).ToArray(), Type = new int[n],
+        };
+        var press = new DemSystem(m, box, input, walls, Settings(p, dt, o.Threads, RelaxRate(dt)));
+        const int chunk = 2000;
+        for (var c = 0; c < 60; c++)
+        {
+            press.Run(chunk, ct);
+            var worst = press.Walls.Max(w => Math.Abs(w.Load / (p.PackingPressure * press.FaceArea(w.Axis)) - 1));
+            progress?.Report(new CrushProgress("pack", Math.Min(1, (c + 1) / 20.0), $"worst wall error {worst:P0}"));
+            if (c >= 5 && worst < 0.05)
+            {
+                break;
+            }
+        }
+
+        // carve the sphere around the box centre, remove the walls, relax
+        var centre = new double[3];
+        for (var a = 0; a < 3; a++)
+        {
+            centre[a] = 0.5 * (press.Walls[2 * a].Position + press.Walls[2 * a + 1].Position);
+        }
+
+        var pos = press.Positions.ToArray();
+        var rad = press.Radii.ToArray();
+        var keep = Enumerable.Range(0, press.ParticleCount).Where(i =>
+        {
+            var d2 = 0.0;
+            for (var a = 0; a < 3; a++)
+            {
+                d2 += (pos[3 * i + a] - centre[a]) * (pos[3 * i + a] - centre[a]);
+            }
+
+            return Math.Sqrt(d2) + rad[i] <= p.SecondaryRadius;
+        }).ToArray();
+        var grains = new ParticleInput
+        {
+            X = keep.Select(i => pos[3 * i] - centre[0]).ToArray(), Y = keep.Select(i => pos[3 * i + 1] - centre[1]).ToArray(),
+            Z = keep.Select(i => pos[3 * i + 2] - centre[2]).ToArray(), Radius = keep.Select(i => rad[i]).ToArray(),
+            Density = Enumerable.Repeat(p.GrainRho, keep.Length).ToArray(), Type = new int[keep.Length],
+        };
+        // the shear history of the pressing is not carried over: the carved aggregate starts from its overlaps
+        var s3 = 3 * p.SecondaryRadius;
+        var agg = new DemSystem(m, new DemBox([-s3, -s3, -s3], [s3, s3, s3], [false, false, false]), grains, [], Settings(p, dt, o.Threads, RelaxRate(dt)));
+        press.Dispose();
+        Relax(agg, progress, "relax", ct);
+        return agg;
+    }
+
+    private static void Relax(DemSystem s, IProgress<CrushProgress>? progress, string stage, CancellationToken ct)
+    {
+        for (var c = 0; c < 20; c++)
+        {
+            s.Run(2000, ct);
+            var ke = Monitors.KineticEnergy(s);
+            progress?.Report(new CrushProgress(stage, (c + 1) / 20.0, $"kinetic energy {ke:G3} J"));
+            if (c >= 3 && ke < 1e-18 * s.ParticleCount)
+            {
+                break;
+            }
+        }
+    }
+
+    private static int CohesiveContacts(DemSystem s) => ParticleStress.Compute(s).PairContacts[0];
+
+    private static DemSystem Cycle(DemSystem aggregate, CrushOptions o, MaterialTable m, double dt, IProgress<CrushProgress>? progress, CancellationToken ct)
+    {
+        var p = o.Parameters;
+        var shrink = Math.Cbrt(1 - p.VolumeStrain);
+        var n = aggregate.ParticleCount;
+        var pos = aggregate.Positions.ToArray();
+        var x = Enumerable.Range(0, n).Select(i => pos[3 * i]).ToList();
+        var y = Enumerable.Range(0, n).Select(i => pos[3 * i + 1]).ToList();
+        var z = Enumerable.Range(0, n).Select(i => pos[3 * i + 2]).ToList();
+        var r = aggregate.Radii.ToArray().ToList();
+        var type = Enumerable.Repeat(Grain, n).ToList();
+        var rho = Enumerable.Repeat(p.GrainRho, n).ToList();
+        var walls = new List<PlaneWall>();
+        DemBox box;
+        double damping;
+        if (o.Environment == CrushEnvironment.Solid)
+        {
+            // SE spheres around the aggregate in a cube, held at the confining pressure by six servo walls
+            var half = p.SecondaryRadius + 4 * p.SeRadius;
+            var rng = new SplitMix64(o.Seed ^ 0x5E5EUL);
+            var tries = 0;
+            while (tries++ < 200_000)
+            {
+                double cx = (2 * rng.NextDouble() - 1) * (half - p.SeRadius), cy = (2 * rng.NextDouble() - 1) * (half - p.SeRadius), cz = (2 * rng.NextDouble() - 1) * (half - p.SeRadius);
+                var ok = true;
+                for (var i = 0; i < x.Count && ok; i++)
+                {
+                    var d2 = (x[i] - cx) * (x[i] - cx) + (y[i] - cy) * (y[i] - cy) + (z[i] - cz) * (z[i] - cz);
+                    ok = d2 > (r[i] + p.SeRadius) * (r[i] + p.SeRadius);
+                }
+
+                if (ok)
+                {
+                    x.Add(cx);
+                    y.Add(cy);
+                    z.Add(cz);
+                    r.Add(p.SeRadius);
+                    type.Add(Electrolyte);
+                    rho.Add(p.SeRho);
+                }
+            }
+
+            for (var a = 0; a < 3; a++)
+            {
+                walls.Add(new PlaneWall($"{"xyz"[a]}-lo", a, 1, -half, Steel) { Servo = new ServoControl { TargetPressure = p.ConfiningPressure, VelocityMax = 0.5, Kp = 1.0 } });
+                walls.Add(new PlaneWall($"{"xyz"[a]}-hi", a, -1, half, Steel) { Servo = new ServoControl { TargetPressure = p.ConfiningPressure, VelocityMax = 0.5, Kp = 1.0 } });
+            }
+
+            box = new DemBox([-2 * half, -2 * half, -2 * half], [2 * half, 2 * half, 2 * half], [false, false, false]);
+            damping = RelaxRate(dt);
+        }
+        else
+        {
+            var s3 = 3 * p.SecondaryRadius;
+            box = new DemBox([-s3, -s3, -s3], [s3, s3, s3], [false, false, false]);
+            // Stokes drag 6 pi mu r v on a grain of mass rho 4/3 pi r^3: rate 4.5 mu / (rho r^2)
+            damping = Math.Max(4.5 * p.Viscosity / (p.GrainRho * p.GrainRadius * p.GrainRadius), RelaxRate(dt));
+        }
+
+        var input = new ParticleInput
+        {
+            X = x.ToArray(), Y = y.ToArray(), Z = z.ToArray(), Radius = r.ToArray(), Density = rho.ToArray(), Type = type.ToArray(),
+            Id = Enumerable.Range(1, x.Count).ToArray(),
+        };
+        var s = new DemSystem(m, box, input, walls, Settings(p, dt, o.Threads, damping));
+        const int ramp = 6000;
+        for (var c = 1; c <= o.Cycles; c++)
+        {
+            // charge (delithiation) contracts the grains, discharge expands them back (seed 000 §2.2)
+            foreach (var target in new[] { shrink, 1.0 })
+            {
+                s.SetTypeSchedule(Grain, RadiusSchedule.Ramp(s.Time, ramp * dt, s.TypeScale(Grain), target));
+                s.Run(ramp, ct);
+                s.SetTypeScale(Grain, target);
+                s.Run(4000, ct);
+            }
+
+            progress?.Report(new CrushProgress("cycle", c / (double)o.Cycles, $"cycle {c} of {o.Cycles} ({o.Environment})"));
+        }
+
+        if (o.Environment == CrushEnvironment.Solid)
+        {
+            s.RemoveParticles(id => id > n);
+        }
+
+        return s;
+    }
+
+    private static CrushResult Crush(DemSystem agg, CrushOptions o, MaterialTable m, double dt, double k, double intact, IProgress<CrushProgress>? progress, CancellationToken ct)
+    {
+        var p = o.Parameters;
+        var n = agg.ParticleCount;
+        var pos = agg.Positions.ToArray();
+        var rad = agg.Radii.ToArray();
+        var zmin = Enumerable.Range(0, n).Min(i => pos[3 * i + 2] - rad[i]);
+        var zmax = Enumerable.Range(0, n).Max(i => pos[3 * i + 2] + rad[i]);
+        var bottom = new PlaneWall("substrate", 2, 1, zmin, Steel);
+        var top = new PlaneWall("punch", 2, -1, zmax, Steel) { Velocity = -p.PunchSpeed };
+        var s3 = 3 * p.SecondaryRadius;
+        var input = new ParticleInput
+        {
+            X = Enumerable.Range(0, n).Select(i => pos[3 * i]).ToArray(), Y = Enumerable.Range(0, n).Select(i => pos[3 * i + 1]).ToArray(),
+            Z = Enumerable.Range(0, n).Select(i => pos[3 * i + 2]).ToArray(), Radius = rad, Density = Enumerable.Repeat(p.GrainRho, n).ToArray(), Type = new int[n],
+        };
+        using var s = new DemSystem(m, new DemBox([-s3, -s3, -s3], [s3, s3, s3], [false, false, false]), input, [bottom, top], Settings(p, dt, o.Threads, RelaxRate(dt)));
+        var travel = o.MaxStrain * 2 * p.SecondaryRadius;
+        var sample = Math.Max(1, (int)(2e-9 / (p.PunchSpeed * dt)));
+        var disp = new List<double>();
+        var force = new List<double>();
+        double peak = 0, peakDisp = 0;
+        var fractured = false;
+        while (zmax - top.Position < travel)
+        {
+            s.Run(sample, ct);
+            var d = zmax - top.Position;
+            var f = 0.5 * (top.Load + bottom.Load);
+            disp.Add(d);
+            force.Add(f);
+            if (f > peak)
+            {
+                (peak, peakDisp) = (f, d);
+            }
+            else if (d > 0.02 * 2 * p.SecondaryRadius && f < (1 - o.FractureDrop) * peak)
+            {
+                fractured = true;
+                break;
+            }
+
+            if (disp.Count % 50 == 0)
+            {
+                progress?.Report(new CrushProgress("crush", d / travel, $"F {f * 1e3:F2} mN at {d * 1e9:F0} nm"));
+            }
+        }
+
+        return new CrushResult(o.Environment, o.Cycles, n, p.SecondaryRadius, k, intact, peak, peakDisp, HiramatsuOka(peak, p.SecondaryRadius),
+            fractured, disp.ToArray(), force.ToArray());
+    }
+
+    private static List<(double X, double Y, double Z, double R)> PlaceRandom(double[] radii, double edge, SplitMix64 rng)
+    {
+        var placed = new List<(double X, double Y, double Z, double R)>();
+        var cell = 2 * radii.Max();
+        var nc = Math.Max(1, (int)(edge / cell));
+        var grid = new List<int>[nc * nc * nc];
+        int C(double v) => Math.Clamp((int)(v / edge * nc), 0, nc - 1);
+        foreach (var r in radii)
+        {
+            var ok = false;
+            for (var attempt = 0; attempt < 100_000 && !ok; attempt++)
+            {
+                double x = r + rng.NextDouble() * (edge - 2 * r), y = r + rng.NextDouble() * (edge - 2 * r), z = r + rng.NextDouble() * (edge - 2 * r);
+                ok = true;
+                for (var dx = -1; dx <= 1 && ok; dx++)
+                {
+                    for (var dy = -1; dy <= 1 && ok; dy++)
+                    {
+                        for (var dz = -1; dz <= 1 && ok; dz++)
+                        {
+                            int cx = C(x) + dx, cy = C(y) + dy, cz = C(z) + dz;
+                            if (cx < 0 || cy < 0 || cz < 0 || cx >= nc || cy >= nc || cz >= nc || grid[(cz * nc + cy) * nc + cx] is not { } list)
+                            {
+                                continue;
+                            }
+
+                            foreach (var j in list)
+                            {
+                                var q = placed[j];
+                                if ((q.X - x) * (q.X - x) + (q.Y - y) * (q.Y - y) + (q.Z - z) * (q.Z - z) < (q.R + r) * (q.R + r))
+                                {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+
+                if (ok)
+                {
+                    (grid[(C(z) * nc + C(y)) * nc + C(x)] ??= []).Add(placed.Count);
+                    placed.Add((x, y, z, r));
+                }
+            }
+
+            if (!ok)
+            {
+                throw new DemInputException(["crush: grain placement failed; lower the initial solid fraction"]);
+            }
+        }
+
+        return placed;
+    }
+}

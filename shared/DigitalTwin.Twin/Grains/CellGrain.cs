@@ -1,0 +1,436 @@
+// The cell's twin: orders telemetry per source, advances the model through the Electrochem service, tracks cycles,
+// SOC/SOH, forecast and alerts, and hands particle profiles to its electrodes. The math lives in DigitalTwin.Estimation.
+using DigitalTwin.Contracts.Electrochem.V1;
+using DigitalTwin.Estimation;
+using DigitalTwin.Estimation.Alerts;
+using DigitalTwin.Estimation.Cycles;
+using DigitalTwin.Estimation.Design;
+using DigitalTwin.Estimation.Filtering;
+using DigitalTwin.Estimation.Forecast;
+using DigitalTwin.Estimation.Health;
+using DigitalTwin.Estimation.Telemetry;
+using DigitalTwin.GrainInterfaces;
+using DigitalTwin.Twin.Mapping;
+using DigitalTwin.Twin.Solvers;
+using Google.Protobuf;
+using Common = DigitalTwin.Contracts.Common.V1;
+
+namespace DigitalTwin.Twin.Grains;
+
+/// <summary>What the twin's grains share: solvers, options, and the parameter sets registration accepts.</summary>
+public sealed class TwinServices(SolverSet solvers, TwinOptions options)
+{
+    private IReadOnlyCollection<string>? _parameterSets;
+
+    public SolverSet Solvers { get; } = solvers;
+
+    public TwinOptions Options { get; } = options;
+
+    /// <summary>The Electrochem service's catalog when it answers, else the configured list.</summary>
+    public async ValueTask<IReadOnlyCollection<string>> ParameterSetsAsync()
+    {
+        if (_parameterSets is not null)
+        {
+            return _parameterSets;
+        }
+
+        if (Solvers.Electrochem is { } electrochem)
+        {
+            try
+            {
+                return _parameterSets = await electrochem.ListParameterSetsAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (SolverUnavailableException)
+            {
+                return Options.KnownParameterSets;
+            }
+        }
+
+        return _parameterSets = Options.KnownParameterSets;
+    }
+}
+
+public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, ICellGrain
+{
+    private TwinOptions Options => services.Options;
+
+    protected override CellGrainState CreateInitialState() => new();
+
+    public async ValueTask<RegistrationResult> RegisterAsync(CellRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        var review = DesignValidator.Review(registration.Design, await services.ParameterSetsAsync(), Options.DesignLimits);
+        if (!review.Accepted)
+        {
+            return new RegistrationResult(false, false, review.Problems, review.Warnings, 0);
+        }
+
+        if (State.Registration is { } existing)
+        {
+            var same = existing.LotId == registration.LotId && System.Text.Json.JsonSerializer.Serialize(existing.Design) == System.Text.Json.JsonSerializer.Serialize(registration.Design);
+            return same
+                ? new RegistrationResult(true, true, [], review.Warnings, 0)
+                : new RegistrationResult(false, true, [$"cell {GrainKey} is already registered with a different design or lot"], [], 0);
+        }
+
+        State = State with { Registration = registration };
+        await GrainFactory.GetGrain<IFleetGrain>(FleetDirectory.ShardOf(GrainKey)).AddCellAsync(GrainKey, registration.LotId);
+
+        // Held telemetry is applied now, source by source, in sequence order.
+        long applied = 0;
+        var held = State.Unregistered;
+        State = State with { Unregistered = new Dictionary<string, IReadOnlyList<CellSample>>() };
+        foreach (var (source, samples) in held.OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            var ack = await ApplyCoreAsync(new TelemetryBatch(source, samples));
+            applied += ack.Applied;
+        }
+
+        var alerts = Evaluate(State.LastSample?.TimeUnixNs ?? registration.RegisteredAtNs);
+        State = State with { Alerts = alerts };
+        await WriteStateAsync();
+        return new RegistrationResult(true, false, [], review.Warnings, applied);
+    }
+
+    public async ValueTask<TelemetryAck> ApplyTelemetryAsync(TelemetryBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (State.Registration is null)
+        {
+            return await HoldAsync(batch);
+        }
+
+        var ack = await ApplyCoreAsync(batch);
+        await WriteStateAsync();
+        return ack;
+    }
+
+    public ValueTask<CellSnapshot> GetStateAsync()
+    {
+        var s = State;
+        var latest = s.Health.Latest;
+        var nominal = s.Registration?.Design.NominalCapacityAh ?? double.NaN;
+        var soh = latest?.Soh ?? (s.Registration is null ? double.NaN : 1.0);
+        var status = s.Registration is null ? CellStatus.Unregistered
+            : s.SolverFailures >= Options.FaultedAfterSolverFailures ? CellStatus.Faulted
+            : soh <= Options.Forecast.EndOfLifeSoh ? CellStatus.EndOfLife
+            : s.LastSample is null ? CellStatus.Registered
+            : CellStatus.Live;
+        return new(new CellSnapshot(
+            GrainKey,
+            status,
+            s.Registration,
+            s.Sources.ToDictionary(p => p.Key, p => p.Value.LastApplied),
+            HeldCount(s),
+            s.LastSample,
+            s.ModelVoltage,
+            s.Residual,
+            s.Progress.ResidualCount > 0 ? Math.Sqrt(s.Progress.ResidualSumSquares / s.Progress.ResidualCount) : double.NaN,
+            s.Filter?.Soc ?? s.ModelSoc,
+            s.Filter?.SocStd ?? double.NaN,
+            soh,
+            latest?.CapacityAh ?? nominal,
+            s.Filter?.Resistance ?? latest?.Resistance ?? double.NaN,
+            s.CompletedCycles,
+            s.Alerts,
+            s.Forecast,
+            s.Applied,
+            s.Duplicates));
+    }
+
+    public async ValueTask<IReadOnlyList<CycleRecord>> GetCyclesAsync()
+    {
+        var completed = await GrainFactory.GetGrain<ICellHistoryGrain>(GrainKey).GetCyclesAsync();
+        return State.Progress.Samples > 0 ? [.. completed, CycleTracker.Complete(State.Progress)] : completed;
+    }
+
+    public ValueTask<ForecastResult> GetForecastAsync(double endOfLifeSoh)
+    {
+        var options = Options.Forecast with { EndOfLifeSoh = endOfLifeSoh > 0 ? endOfLifeSoh : Options.Forecast.EndOfLifeSoh };
+        return new(CapacityForecaster.Forecast(History(State.Health), options, PhysicsFade(State)));
+    }
+
+    public ValueTask<IReadOnlyList<ActiveAlert>> GetAlertsAsync(bool activeOnly) =>
+        new(activeOnly ? State.Alerts : [.. State.ClearedAlerts, .. State.Alerts]);
+
+    private static long HeldCount(CellGrainState s) =>
+        s.Unregistered.Values.Sum(v => (long)v.Count) + s.Sources.Values.Sum(c => (long)c.Holding.Count);
+
+    private static List<(int Cycle, double Soh)> History(HealthState health) => [.. health.Recent.Select(p => (p.Cycle, p.Soh))];
+
+    private async ValueTask<TelemetryAck> HoldAsync(TelemetryBatch batch)
+    {
+        var held = State.Unregistered.TryGetValue(batch.SourceId, out var existing) ? existing : [];
+        var known = held.Select(s => s.Sequence).ToHashSet();
+        var room = Options.MaxHeldUnregistered - (int)HeldCount(State);
+        var fresh = batch.Samples.Where(s => known.Add(s.Sequence)).ToList();
+        var taken = fresh.Take(Math.Max(0, room)).ToList();
+        var unregistered = new Dictionary<string, IReadOnlyList<CellSample>>(State.Unregistered) { [batch.SourceId] = [.. held, .. taken] };
+        State = State with { Unregistered = unregistered };
+        var alerts = Evaluate(batch.Samples.Count > 0 ? batch.Samples.Max(x => x.TimeUnixNs) : 0);
+        State = State with { Alerts = alerts };
+        await WriteStateAsync();
+        return new TelemetryAck(batch.SourceId, TelemetryDisposition.Held, 0, 0, batch.Samples.Count - fresh.Count, taken.Count, fresh.Count - taken.Count,
+            $"cell {GrainKey} is not registered: {HeldCount(State)} samples held until it is");
+    }
+
+    private async ValueTask<TelemetryAck> ApplyCoreAsync(TelemetryBatch batch)
+    {
+        var cursor = State.Sources.TryGetValue(batch.SourceId, out var c) ? c : new SourceCursor(0, []);
+        var plan = SequenceGate.Plan(batch.Samples, cursor.LastApplied, cursor.Holding, Options.MaxHoldingPerSource);
+        var ready = plan.Ready;
+        var model = ready.Count > 0 ? await AdvanceModelAsync(ready) : null;
+        if (model is { Failed: true })
+        {
+            // Nothing of this batch is applied: the state stays consistent and the source re-sends later.
+            State = State with { SolverFailures = State.SolverFailures + 1 };
+            var failing = Evaluate(State.LastSample?.TimeUnixNs ?? 0);
+            State = State with { Alerts = failing };
+            return new TelemetryAck(batch.SourceId, TelemetryDisposition.Deferred, cursor.LastApplied, 0, 0, 0, 0, model.Reason);
+        }
+
+        var s = State;
+        var progress = s.Progress;
+        var health = s.Health;
+        var filter = s.Filter;
+        var forecast = s.Forecast;
+        var last = s.LastSample;
+        var residualHistory = s.RecentResidualRms;
+        var completedCycles = s.CompletedCycles;
+        double modelVoltage = s.ModelVoltage, residual = s.Residual;
+        bool halfCycleEnded = false, cycleEnded = false;
+        var design = s.Registration!.Design;
+        var history = GrainFactory.GetGrain<ICellHistoryGrain>(GrainKey);
+        for (var i = 0; i < ready.Count; i++)
+        {
+            var sample = ready[i];
+            var capacity = design.NominalCapacityAh * (health.Latest?.Soh ?? 1.0);
+            var reduced = ReducedModelCatalog.TryGet(design.ParameterSet, capacity);
+            var filterVoltage = double.NaN;
+            if (reduced is not null && double.IsFinite(sample.Voltage) && double.IsFinite(sample.Current))
+            {
+                if (filter is null || last is null)
+                {
+                    filter = SocFilter.StartFromVoltage(reduced, Options.Filter, sample.Voltage, sample.Current, 0.01);
+                }
+                else
+                {
+                    var step = SocFilter.Step(filter, reduced, Options.Filter, sample.TestTime - last.Value.TestTime, last.Value.Current, sample.Current, sample.Voltage);
+                    filter = step.State;
+                    filterVoltage = step.PredictedVoltage;
+                }
+            }
+
+            modelVoltage = model is { Voltages: { } v } ? v[i] : filterVoltage;
+            residual = sample.Voltage - modelVoltage;
+            var (next, completed, events) = CycleTracker.Apply(progress, sample, modelVoltage, Options.Cycles);
+            progress = next;
+            halfCycleEnded |= events.HasFlag(CycleEvents.HalfCycleEnded);
+            if (completed is not null)
+            {
+                cycleEnded = true;
+                completedCycles++;
+                await history.RecordCycleAsync(completed);
+                health = HealthTracker.Add(health, completed, design.NominalCapacityAh, Options.Health);
+                residualHistory = [.. residualHistory.TakeLast(19), completed.VoltageResidualRms];
+                forecast = CapacityForecaster.Forecast(History(health), Options.Forecast, PhysicsFade(s));
+            }
+
+            last = sample;
+        }
+
+        State = s with
+        {
+            Sources = new Dictionary<string, SourceCursor>(s.Sources) { [batch.SourceId] = new SourceCursor(plan.LastApplied, plan.Holding) },
+            Progress = progress,
+            Health = health,
+            Filter = filter,
+            Forecast = forecast,
+            LastSample = last,
+            ModelVoltage = modelVoltage,
+            Residual = residual,
+            RecentResidualRms = residualHistory,
+            CompletedCycles = completedCycles,
+            ModelState = model?.State ?? s.ModelState,
+            ModelSoc = model?.Soc ?? s.ModelSoc,
+            ModelTestTime = model is null ? s.ModelTestTime : last?.TestTime ?? s.ModelTestTime,
+            Applied = s.Applied + ready.Count,
+            Duplicates = s.Duplicates + plan.Duplicates,
+            SolverFailures = 0,
+        };
+
+        if (model?.Profiles is { Count: > 0 } profiles && last is { } end)
+        {
+            try
+            {
+                await AdvanceElectrodesAsync(end, profiles, model.Electrodes, halfCycleEnded, cycleEnded);
+            }
+            catch (Exception e) when (e is GrainCallTimeoutException or Rpc.RpcException or SolverUnavailableException)
+            {
+                // The electrodes lag this segment; the cell's own telemetry, cycles and SOC are already consistent.
+                State = State with { ElectrodeFailures = State.ElectrodeFailures + 1 };
+            }
+        }
+
+        var active = Evaluate(last?.TimeUnixNs ?? 0);
+        State = State with { Alerts = active };
+        return new TelemetryAck(batch.SourceId, TelemetryDisposition.Applied, plan.LastApplied, ready.Count, plan.Duplicates, plan.Held, plan.Refused,
+            plan.Holding.Count > 0 ? $"{plan.Holding.Count} samples held after a gap in sequence numbers (next expected {plan.LastApplied + 1})" : null);
+    }
+
+    /// <summary>What one Electrochem step gave: voltages per ready sample, the new state, profiles; or why it failed.</summary>
+    private sealed record ModelStep(bool Failed, string? Reason, double[]? Voltages, byte[]? State, double Soc, IReadOnlyList<Common.ParticleProfile>? Profiles, IReadOnlyList<ElectrodeSummary>? Electrodes);
+
+    private async ValueTask<ModelStep?> AdvanceModelAsync(IReadOnlyList<CellSample> ready)
+    {
+        if (services.Solvers.Electrochem is not { } solver)
+        {
+            return null;
+        }
+
+        var design = State.Registration!.Design;
+        try
+        {
+            ModelState modelState;
+            double origin;
+            if (State.ModelState is null)
+            {
+                var init = await solver.InitializeStateAsync(new InitializeStateRequest
+                {
+                    Model = Options.Model == "spm" ? ModelKind.Spm : Options.Model == "dfn" ? ModelKind.Dfn : ModelKind.Spme,
+                    Parameters = new Common.ParameterSetRef { Name = design.ParameterSet },
+                    Initial = new InitialCondition { Voltage = ready[0].Voltage },
+                    Options = new ModelOptions { Design = ContractMapping.ToContract(design) },
+                }, CancellationToken.None);
+                modelState = init.State;
+                origin = ready[0].TestTime;
+            }
+            else
+            {
+                modelState = Contracts.Electrochem.V1.ModelState.Parser.ParseFrom(State.ModelState);
+                origin = State.ModelTestTime;
+            }
+
+            // The service steps to each strictly later sample time; samples that repeat a time reuse the voltage before them.
+            var request = new AdvanceRequest { State = modelState, Interpolation = CurrentInterpolation.ZeroOrderHold, IncludeParticleProfiles = HasParticles(design) };
+            var index = new int[ready.Count];
+            var previous = origin;
+            for (var i = 0; i < ready.Count; i++)
+            {
+                if (ready[i].TestTime > previous && double.IsFinite(ready[i].Current))
+                {
+                    request.Time.Add(ready[i].TestTime - origin);
+                    request.Current.Add(ready[i].Current);
+                    previous = ready[i].TestTime;
+                }
+
+                index[i] = request.Time.Count - 1;
+            }
+
+            if (request.Time.Count == 0)
+            {
+                return new ModelStep(false, null, [.. ready.Select(_ => State.ModelVoltage)], modelState.ToByteArray(), State.ModelSoc, null, null);
+            }
+
+            var response = await solver.AdvanceAsync(request, CancellationToken.None);
+            var voltages = index.Select(k => k >= 0 ? response.Voltage[k] : State.ModelVoltage).ToArray();
+            return new ModelStep(false, null, voltages, response.State.ToByteArray(), response.Soc, [.. response.ParticleProfiles], [.. response.Electrodes]);
+        }
+        catch (SolverUnavailableException e)
+        {
+            return new ModelStep(true, e.Message, null, null, double.NaN, null, null);
+        }
+    }
+
+    private static bool HasParticles(CellDesign design) =>
+        design.Positive.ParticleClasses.Count > 0 || design.Negative?.ParticleClasses.Count > 0;
+
+    private async ValueTask AdvanceElectrodesAsync(CellSample end, IReadOnlyList<Common.ParticleProfile> profiles, IReadOnlyList<ElectrodeSummary>? summaries, bool halfCycleEnded, bool cycleEnded)
+    {
+        var design = State.Registration!.Design;
+        var indicators = new List<ElectrodeIndicators>();
+        foreach (var (role, electrode) in new[] { (ElectrodeRole.Positive, (ElectrodeDesign?)design.Positive), (ElectrodeRole.Negative, design.Negative) })
+        {
+            if (electrode is null)
+            {
+                continue;
+            }
+
+            var contractRole = role == ElectrodeRole.Positive ? Common.ElectrodeRole.Positive : Common.ElectrodeRole.Negative;
+            var mine = profiles.Where(p => p.Particle?.Electrode == contractRole).Select(p => new ParticleProfileBytes(p.Particle.ClassId, p.ToByteArray())).ToList();
+            if (mine.Count == 0)
+            {
+                continue;
+            }
+
+            var summary = summaries?.FirstOrDefault(e => e.Electrode == contractRole);
+            var name = role == ElectrodeRole.Positive ? "positive" : "negative";
+            var snapshot = await GrainFactory.GetGrain<IElectrodeGrain>($"{GrainKey}/{name}").AdvanceAsync(new ElectrodeUpdate(
+                end.TimeUnixNs, end.Cycle, halfCycleEnded, cycleEnded, summary?.AverageStoichiometry ?? double.NaN, summary?.SurfaceStoichiometry ?? double.NaN, mine,
+                double.IsFinite(design.StackPressure) ? design.StackPressure : 0, new MechanicsSetup(design.ParameterSet, design.Electrolyte == ElectrolyteKind.Solid, electrode.BinderMaterial)));
+            var worst = snapshot.Particles.OrderByDescending(p => p.StrengthRatio).FirstOrDefault();
+            indicators.Add(new ElectrodeIndicators(name, worst?.StrengthRatio ?? double.NaN, worst?.Key ?? "", snapshot.Particles.Select(p => p.InterfaceGap).DefaultIfEmpty(double.NaN).Max(),
+                snapshot.Binder?.FractureMargin ?? double.NaN, snapshot.LossOfActiveMaterial));
+        }
+
+        State = State with { Electrodes = indicators };
+    }
+
+    private static PhysicsFade? PhysicsFade(CellGrainState s)
+    {
+        var lam = s.Electrodes.Where(e => double.IsFinite(e.LossOfActiveMaterial)).Select(e => e.LossOfActiveMaterial).DefaultIfEmpty(double.NaN).Max();
+        if (!double.IsFinite(lam) || s.CompletedCycles < 2)
+        {
+            return null;
+        }
+
+        // Loss of active material so far, spread evenly over the cycles it took; its uncertainty is taken as half its size.
+        var slope = -lam / s.CompletedCycles;
+        return new PhysicsFade(slope, Math.Max(Math.Abs(slope) / 2, 1e-9), new Dictionary<DegradationMechanism, double> { [DegradationMechanism.ParticleCracking] = lam });
+    }
+
+    private IReadOnlyList<ActiveAlert> Evaluate(long nowNs)
+    {
+        var s = State;
+        var indicators = new List<Indicator>
+        {
+            new("cell.held_samples", HeldCount(s)),
+            new("cell.solver_failures", s.SolverFailures),
+        };
+        if (s.Progress.ResidualCount >= 30)
+        {
+            indicators.Add(new("cell.voltage_residual_rms", Math.Sqrt(s.Progress.ResidualSumSquares / s.Progress.ResidualCount)));
+        }
+
+        indicators.Add(new("cell.voltage_residual_growth", Trend.Slope(s.RecentResidualRms, 5)));
+        if (s.Forecast is { } f)
+        {
+            indicators.Add(new("cell.cycles_to_end_of_life", f.CyclesToEndOfLifeMedian));
+        }
+
+        if (s.LastSample is { } last)
+        {
+            indicators.Add(new("cell.temperature_c", last.TemperatureC));
+        }
+
+        if (s.Registration?.Design is { } design && double.IsFinite(design.FabricationPressure))
+        {
+            indicators.Add(new("design.fabrication_pressure_ratio", design.FabricationPressure / Options.DesignLimits.SafeFabricationPressure));
+        }
+
+        foreach (var e in s.Electrodes)
+        {
+            indicators.Add(new("particle.strength_ratio", e.MaxStrengthRatio, e.WorstClass));
+            indicators.Add(new("particle.interface_gap", e.MaxInterfaceGap, e.Electrode));
+            indicators.Add(new("binder.fracture_margin", e.BinderFractureMargin, e.Electrode));
+        }
+
+        var changes = AlertEngine.Evaluate(Options.AlertRules, indicators, s.Alerts, nowNs);
+        if (changes.Cleared.Count > 0)
+        {
+            State = s with { ClearedAlerts = [.. s.ClearedAlerts.Concat(changes.Cleared).TakeLast(100)] };
+        }
+
+        return changes.Active;
+    }
+}

@@ -1,0 +1,85 @@
+// One particle-size class: keeps the mechanics state the Mechanics service hands back, and its latest figures.
+using DigitalTwin.Contracts.Mechanics.V1;
+using DigitalTwin.Estimation.Particles;
+using DigitalTwin.GrainInterfaces;
+using DigitalTwin.Twin.Solvers;
+using Google.Protobuf;
+using Common = DigitalTwin.Contracts.Common.V1;
+
+namespace DigitalTwin.Twin.Grains;
+
+/// <summary>Persisted state of a particle class: the service's opaque mechanics state (protobuf bytes) and the snapshot.</summary>
+public sealed record ParticleGrainState(byte[]? Mechanics, ParticleSnapshot? Snapshot, int SolverFailures);
+
+public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainState>, IParticleGrain
+{
+    protected override ParticleGrainState CreateInitialState() => new(null, null, 0);
+
+    public async ValueTask<ParticleSnapshot> UpdateAsync(GrainInterfaces.ParticleUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var profile = Common.ParticleProfile.Parser.ParseFrom(update.Profile);
+        var (average, surface) = ProfileSummary.Of(profile.Radius, profile.Concentration, profile.MaxConcentration);
+        var previous = State.Snapshot;
+        var snapshot = new ParticleSnapshot(GrainKey, update.TimeNs, profile.ParticleRadius, average, surface,
+            previous?.SurfaceHoopStress ?? double.NaN, previous?.MaxTensileStress ?? double.NaN, previous?.InterfaceGap ?? double.NaN,
+            previous?.InterfaceDamage ?? double.NaN, previous?.ContactFraction ?? double.NaN, previous?.Strength ?? double.NaN,
+            previous?.StrengthRatio ?? double.NaN, (previous?.HalfCycles ?? 0) + (update.HalfCycleEnded ? 1 : 0));
+        var mechanics = State.Mechanics;
+        var failures = 0;
+        if (services.Solvers.Mechanics is { } solver)
+        {
+            var item = new Contracts.Mechanics.V1.ParticleUpdate { Key = GrainKey, Profile = profile, StackPressure = update.StackPressure };
+            if (mechanics is not null)
+            {
+                item.State = ParticleMechanicsState.Parser.ParseFrom(mechanics);
+            }
+
+            if (update.HalfCycleEnded)
+            {
+                item.CompletedHalfCycle = surface < average ? HalfCycle.Charge : HalfCycle.Discharge;
+            }
+
+            var request = new UpdateParticlesRequest
+            {
+                Settings = new MechanicsSettings
+                {
+                    Parameters = new Common.ParameterSetRef { Name = update.Mechanics.ParameterSet },
+                    Environment = update.Mechanics.SolidElectrolyte ? Common.ElectrolyteKind.Solid : Common.ElectrolyteKind.Liquid,
+                },
+            };
+            request.Items.Add(item);
+            try
+            {
+                var result = (await solver.UpdateParticlesAsync(request, CancellationToken.None)).Results.Single();
+                mechanics = result.State.ToByteArray();
+                snapshot = snapshot with
+                {
+                    SurfaceHoopStress = result.Stress?.SurfaceHoopStress ?? double.NaN,
+                    MaxTensileStress = result.Stress?.MaxTensileStress ?? double.NaN,
+                    InterfaceGap = result.Interface?.Gap ?? snapshot.InterfaceGap,
+                    InterfaceDamage = result.Interface?.State?.Damage ?? snapshot.InterfaceDamage,
+                    ContactFraction = result.Interface?.ContactFraction ?? snapshot.ContactFraction,
+                    Strength = result.State?.Strength?.Strength ?? snapshot.Strength,
+                    StrengthRatio = result.Strength?.StrengthRatio ?? StrengthRatio(result),
+                };
+            }
+            catch (Exception e) when (e is SolverUnavailableException or Rpc.RpcException)
+            {
+                // The mechanics lag behind for this step; the last consistent mechanics state is kept.
+                failures = State.SolverFailures + 1;
+                snapshot = snapshot with { HalfCycles = previous?.HalfCycles ?? 0 };
+            }
+        }
+
+        State = new ParticleGrainState(mechanics, snapshot, failures);
+        await WriteStateAsync();
+        return snapshot;
+    }
+
+    public ValueTask<ParticleSnapshot> GetStateAsync() =>
+        new(State.Snapshot ?? new ParticleSnapshot(GrainKey, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0));
+
+    private static double StrengthRatio(ParticleResult result) =>
+        result.State?.Strength is { Strength: > 0 } s && result.Stress is { } stress ? stress.MaxTensileStress / s.Strength : double.NaN;
+}
