@@ -16,6 +16,12 @@ public sealed record GrainHostOptions
     /// <summary>A call not completed within this time fails for its caller with <see cref="GrainCallTimeoutException"/>.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A call to an idle activation runs its turn on the caller's thread (no thread-pool hop; a synchronous grain
+    /// method completes the caller's ValueTask at once). Off, every turn is dispatched to the thread pool.
+    /// </summary>
+    public bool RunIdleCallsInline { get; init; } = true;
+
     /// <summary>Budget for one activation's deactivation (its hook and its final state write).</summary>
     public TimeSpan DeactivationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

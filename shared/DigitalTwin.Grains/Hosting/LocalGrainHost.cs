@@ -21,6 +21,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly Dictionary<string, GrainRegistration> _registrations = new(StringComparer.Ordinal);
     private readonly Lock _lifecycleGate = new();
+    private readonly long _callTimeoutMs;
     private ITimer? _collector;
     private ITimer? _sweeper;
     private int _state; // 0 created, 1 started, 2 stopping, 3 stopped
@@ -31,6 +32,8 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         Options = options ?? new GrainHostOptions();
         Options.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
+        Clock = new HostClock(TimeProvider);
+        _callTimeoutMs = HostClock.Milliseconds(Options.CallTimeout);
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("DigitalTwin.Grains.Host");
         GrainFactory = new GrainFactory(this);
         Reminders = new ReminderService(store, TimeProvider, DeliverReminderAsync, Logger);
@@ -46,6 +49,8 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     public int ActivationCount => _activations.Count;
 
     internal IGrainStore Store { get; }
+
+    internal HostClock Clock { get; }
 
     internal ILogger Logger { get; }
 
@@ -134,17 +139,28 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    public Task<TResult> InvokeAsync<TResult>(GrainId grain, GrainMethod<TResult> method, object?[] arguments)
+    public ValueTask<TResult> InvokeAsync<TResult>(GrainReference target, GrainMethod<TResult> method, object?[] arguments)
     {
-        var item = new InvokeWorkItem<TResult>(method, arguments, Timestamps.Add(TimeProvider, TimeProvider.GetTimestamp(), Options.CallTimeout), Options.CallTimeout);
-        Dispatch(grain, item);
-        return item.Task;
+        ArgumentNullException.ThrowIfNull(target);
+        var item = CallWorkItem<TResult>.Rent(method, arguments, Clock.NowMs + _callTimeoutMs, Options.CallTimeout);
+        var result = item.Result;
+        Dispatch(target, item);
+        return result;
+    }
+
+    public ValueTask InvokeVoidAsync(GrainReference target, GrainMethod<VoidResult> method, object?[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var item = CallWorkItem<VoidResult>.Rent(method, arguments, Clock.NowMs + _callTimeoutMs, Options.CallTimeout);
+        var result = item.VoidResult;
+        Dispatch(target, item);
+        return result;
     }
 
     /// <summary>Runs a reminder tick on a grain as one turn (what the reminder service calls).</summary>
     internal Task DeliverReminderAsync(GrainId grain, string name, ReminderTick tick)
     {
-        var item = new ReminderWorkItem(name, tick, Timestamps.Add(TimeProvider, TimeProvider.GetTimestamp(), Options.CallTimeout), Options.CallTimeout);
+        var item = new ReminderWorkItem(name, tick, Clock.NowMs + _callTimeoutMs, Options.CallTimeout);
         Dispatch(grain, item);
         return item.Task;
     }
@@ -180,6 +196,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
             foreach (var item in handOver)
             {
                 item.Fail(new InvalidOperationException($"Call to grain {grain} refused: the grain host is stopping."));
+                item.Release();
             }
 
             return null;
@@ -205,7 +222,19 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         successor.Kick();
     }
 
-    private void Dispatch(GrainId grain, WorkItem item)
+    private void Dispatch(GrainReference target, WorkItem item)
+    {
+        // The activation this reference reached last time, if it is still the live one.
+        if (target.InvokerState is GrainActivation cached && Volatile.Read(ref _state) == 1 && cached.TryEnqueueWhileLive(item))
+        {
+            return;
+        }
+
+        target.InvokerState = Dispatch(target.GrainId, item);
+    }
+
+    /// <summary>Queues <paramref name="item"/> on the grain's activation (created if needed); returns it, or null when the call failed.</summary>
+    private GrainActivation? Dispatch(GrainId grain, WorkItem item)
     {
         while (true)
         {
@@ -214,7 +243,8 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
                 item.Fail(new InvalidOperationException(_state == 0
                     ? $"Call to grain {grain} before the grain host started."
                     : $"Call to grain {grain} refused: the grain host is stopping."));
-                return;
+                item.Release();
+                return null;
             }
 
             GrainActivation activation;
@@ -225,12 +255,13 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
             catch (Exception e)
             {
                 item.Fail(e);
-                return;
+                item.Release();
+                return null;
             }
 
             if (activation.TryEnqueue(item))
             {
-                return;
+                return activation;
             }
 
             _activations.TryRemove(KeyValuePair.Create(grain, activation));
@@ -254,7 +285,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
 
     private void CollectIdle()
     {
-        var now = TimeProvider.GetTimestamp();
+        var now = Clock.NowMs;
         foreach (var activation in _activations.Values)
         {
             if (activation.IsIdle(now, Options.IdleTimeout))
@@ -266,7 +297,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
 
     private void ExpireCalls()
     {
-        var now = TimeProvider.GetTimestamp();
+        var now = Clock.NowMs;
         foreach (var activation in _activations.Values)
         {
             activation.ExpireCalls(now);
