@@ -377,10 +377,10 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
         where TState : class => _host.ReadStateAsync<TState>(Id, cancellationToken);
 
     public ValueTask<string> WriteStateAsync<TState>(TState state, string? etag, CancellationToken cancellationToken)
-        where TState : class => _host.WriteStateAsync(Id, state, etag, cancellationToken);
+        where TState : class => _host.WriteStateAsync(Id, state, etag, Grain?.PersistenceRoot, cancellationToken);
 
     public ValueTask ClearStateAsync(string? etag, CancellationToken cancellationToken) =>
-        _host.Store.ClearAsync(Id, etag, cancellationToken);
+        _host.ClearStateAsync(Id, etag, cancellationToken);
 
     public IDisposable RegisterTimer(Func<CancellationToken, ValueTask> callback, TimeSpan dueTime, TimeSpan period)
     {

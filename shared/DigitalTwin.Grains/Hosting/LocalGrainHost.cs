@@ -21,7 +21,12 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly Dictionary<string, GrainRegistration> _registrations = new(StringComparer.Ordinal);
     private readonly Lock _lifecycleGate = new();
+    /// <summary>The version tag grains hold under write-behind: the buffer tracks the store's versions itself.</summary>
+    private const string WriteBehindETag = "*";
+
     private readonly long _callTimeoutMs;
+    private readonly WriteBehindBuffer? _writeBehind;
+    private ITimer? _flusher;
     private ITimer? _collector;
     private ITimer? _sweeper;
     private int _state; // 0 created, 1 started, 2 stopping, 3 stopped
@@ -35,6 +40,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         Clock = new HostClock(TimeProvider);
         _callTimeoutMs = HostClock.Milliseconds(Options.CallTimeout);
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("DigitalTwin.Grains.Host");
+        _writeBehind = Options.StateWrites == StateWriteMode.WriteBehind ? new WriteBehindBuffer(store, Options.StateSerializerOptions, Logger) : null;
         GrainFactory = new GrainFactory(this);
         Reminders = new ReminderService(store, TimeProvider, DeliverReminderAsync, Logger);
     }
@@ -96,6 +102,10 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         _collector = TimeProvider.CreateTimer(static s => ((LocalGrainHost)s!).CollectIdle(), this, Options.CollectionPeriod, Options.CollectionPeriod);
         var sweep = TimeSpan.FromTicks(Math.Clamp(Options.CallTimeout.Ticks / 8, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
         _sweeper = TimeProvider.CreateTimer(static s => ((LocalGrainHost)s!).ExpireCalls(), this, sweep, sweep);
+        if (_writeBehind is not null)
+        {
+            _flusher = TimeProvider.CreateTimer(static s => ((LocalGrainHost)s!).FlushOnTimer(), this, Options.WriteBehindPeriod, Options.WriteBehindPeriod);
+        }
     }
 
     /// <summary>Deactivates every grain (their state is written), then stops timers and reminders.</summary>
@@ -131,6 +141,17 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         }
 
         _sweeper?.Dispose();
+        if (_flusher is not null)
+        {
+            await _flusher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_writeBehind is not null)
+        {
+            // No turn runs any more: everything staged, sealed or not, is the grains' last state.
+            await _writeBehind.FlushAsync(everything: true, cancellationToken).ConfigureAwait(false);
+        }
+
         lock (_lifecycleGate)
         {
             _state = 3;
@@ -168,7 +189,13 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     internal async ValueTask<(TState? State, string? ETag)> ReadStateAsync<TState>(GrainId grain, CancellationToken cancellationToken)
         where TState : class
     {
+        if (_writeBehind?.TryGetStaged(grain, out var staged) == true)
+        {
+            return ((TState)staged!, WriteBehindETag);
+        }
+
         var stored = await Store.ReadAsync(grain, cancellationToken).ConfigureAwait(false);
+        _writeBehind?.Observe(grain, stored?.ETag);
         if (stored is null)
         {
             return (null, null);
@@ -176,7 +203,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
 
         try
         {
-            return (JsonSerializer.Deserialize<TState>(stored.Json, Options.StateSerializerOptions), stored.ETag);
+            return (JsonSerializer.Deserialize<TState>(stored.Json, Options.StateSerializerOptions), _writeBehind is null ? stored.ETag : WriteBehindETag);
         }
         catch (JsonException e)
         {
@@ -184,9 +211,27 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         }
     }
 
-    internal ValueTask<string> WriteStateAsync<TState>(GrainId grain, TState state, string? etag, CancellationToken cancellationToken)
-        where TState : class =>
-        Store.WriteAsync(grain, JsonSerializer.Serialize(state, Options.StateSerializerOptions), etag, cancellationToken);
+    internal ValueTask<string> WriteStateAsync<TState>(GrainId grain, TState state, string? etag, GrainId? root, CancellationToken cancellationToken)
+        where TState : class
+    {
+        if (_writeBehind is { } buffer)
+        {
+            buffer.Stage(grain, state, typeof(TState), root);
+            return new(WriteBehindETag);
+        }
+
+        return Store.WriteAsync(grain, JsonSerializer.Serialize(state, Options.StateSerializerOptions), etag, cancellationToken);
+    }
+
+    internal ValueTask ClearStateAsync(GrainId grain, string? etag, CancellationToken cancellationToken) =>
+        _writeBehind is { } buffer ? buffer.ClearAsync(grain, cancellationToken) : Store.ClearAsync(grain, etag, cancellationToken);
+
+    /// <summary>Writes what write-behind holds now (sealed groups only); returns the number of states written. A no-op when writing through.</summary>
+    public Task<int> FlushStateAsync(CancellationToken cancellationToken = default) =>
+        _writeBehind?.FlushAsync(everything: false, cancellationToken) ?? Task.FromResult(0);
+
+    /// <summary>States staged by write-behind and not yet flushed [count].</summary>
+    public int PendingStateWrites => _writeBehind?.Pending ?? 0;
 
     /// <summary>A successor for an ending activation, holding the calls it could not run; null when the host is stopping.</summary>
     internal GrainActivation? CreateSuccessor(GrainId grain, GrainRegistration registration, List<WorkItem> handOver)
@@ -208,6 +253,11 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     /// <summary>Called by an activation once it is gone: its successor (if any) takes its place in the directory.</summary>
     internal void OnDeactivated(GrainActivation activation, GrainActivation? successor)
     {
+        if (successor is null)
+        {
+            _writeBehind?.Deactivated(activation.Id);
+        }
+
         if (successor is null)
         {
             _activations.TryRemove(KeyValuePair.Create(activation.Id, activation));
@@ -281,6 +331,23 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         }
 
         return _activations.GetOrAdd(grain, static (id, s) => new GrainActivation(s.Host, id, s.Registration), (Host: this, Registration: registration));
+    }
+
+    private void FlushOnTimer()
+    {
+        _ = FlushAsync();
+
+        async Task FlushAsync()
+        {
+            try
+            {
+                await _writeBehind!.FlushAsync(everything: false, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Logger.LogError(e, "Write-behind flush failed; the staged states stay for the next flush");
+            }
+        }
     }
 
     private void CollectIdle()
