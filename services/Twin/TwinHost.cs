@@ -38,6 +38,9 @@ public sealed record TwinHostSettings
     public bool ReadsOpen { get; init; } = true;
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Coalesce concurrent solver calls of many cells into batch requests (off by default).</summary>
+    public bool SolverBatching { get; init; }
 }
 
 public static class TwinHost
@@ -70,10 +73,11 @@ public static class TwinHost
             return channel;
         }
 
+        var batching = settings.SolverBatching ? SolverBatching.Default : null;
         var solvers = new SolverSet(
-            Channel(settings.ElectrochemAddress) is { } e ? new RpcElectrochemSolver(new ElectrochemServiceClient(e), policy, time) : null,
-            Channel(settings.MechanicsAddress) is { } m ? new RpcMechanicsSolver(new MechanicsServiceClient(m), policy, time) : null,
-            Channel(settings.ViscoplasticAddress) is { } v ? new RpcBinderSolver(new ViscoplasticServiceClient(v), policy, time) : null);
+            Channel(settings.ElectrochemAddress) is { } e ? new RpcElectrochemSolver(new ElectrochemServiceClient(e), policy, time, batching) : null,
+            Channel(settings.MechanicsAddress) is { } m ? new RpcMechanicsSolver(new MechanicsServiceClient(m), policy, time, batching) : null,
+            Channel(settings.ViscoplasticAddress) is { } v ? new RpcBinderSolver(new ViscoplasticServiceClient(v), policy, time, batching) : null);
         var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout }, time, app.Services.GetRequiredService<ILoggerFactory>())
             .AddTwinGrains(new TwinServices(solvers, new TwinOptions()));
         var access = new ApiKeyPolicy(settings.ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries), settings.ReadsOpen);
