@@ -4,7 +4,7 @@ using DigitalTwin.Rpc.Tests.Support;
 
 namespace DigitalTwin.Rpc.Interop.Tests;
 
-public sealed class InteropHosts : IAsyncLifetime
+public sealed class InteropHosts : IAsyncDisposable
 {
     private TestHost? _plain;
     private TestHost? _gzip;
@@ -13,7 +13,7 @@ public sealed class InteropHosts : IAsyncLifetime
 
     public TestHost Gzip => _gzip ?? throw new InvalidOperationException("Hosts not started.");
 
-    public async Task InitializeAsync()
+    public async Task StartAsync()
     {
         _plain = await TestHost.StartAsync(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
         _gzip = await TestHost.StartAsync(o =>
@@ -23,7 +23,7 @@ public sealed class InteropHosts : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_plain is not null)
         {

@@ -97,9 +97,9 @@ public abstract class PeerServerTests
     {
         using var channel = RpcChannel.ForAddress(Address);
         var tag = "deadline-" + Guid.NewGuid().ToString("N");
-        var call = new InteropServiceClient(channel).UnaryAsync(
-            new EchoRequest { Tag = tag, WaitForCancellation = true },
-            new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300)));
+        var client = new InteropServiceClient(channel);
+        await client.UnaryAsync(new EchoRequest { Tag = "warm-up" }).ResponseAsync.OrFail("warm-up call that opens the connection", PeerTimeout);
+        var call = client.UnaryAsync(new EchoRequest { Tag = tag, WaitForCancellation = true }, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(1)));
         var error = await call.ResponseAsync.RpcFailure("deadline exceeded against the peer", PeerTimeout);
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         var line = await Peer.WaitForLineAsync($"CANCELLED {tag}", PeerTimeout);
@@ -116,7 +116,7 @@ public abstract class PeerServerTests
             new EchoRequest { Tag = tag, ResponseCount = 1, WaitForCancellation = true },
             new CallOptions(CancellationToken: cts.Token));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).OrFail("first message from the peer", PeerTimeout));
-        await cts.CancelAsync();
+        cts.Cancel();
         var error = await call.ResponseStream.MoveNext(CancellationToken.None).RpcFailure("cancelled stream", PeerTimeout);
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
         var line = await Peer.WaitForLineAsync($"CANCELLED {tag}", PeerTimeout);

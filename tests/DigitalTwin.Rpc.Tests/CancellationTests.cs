@@ -15,7 +15,7 @@ public sealed class CancellationTests(HostFixture fixture) : IClassFixture<HostF
         using var cts = new CancellationTokenSource();
         using var call = fixture.Client.ServerStream(new EchoRequest { Tag = tag, ResponseCount = 1, WaitForCancellation = true }, new CallOptions(CancellationToken: cts.Token));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).OrFail("first message"));
-        await cts.CancelAsync();
+        cts.Cancel();
         var error = await call.ResponseStream.MoveNext(CancellationToken.None).RpcFailure("cancelled stream");
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
         Assert.Equal("cancelled", await fixture.Host.Service.CancellationObserved(tag).OrFail("handler to see RST_STREAM"));
@@ -29,7 +29,7 @@ public sealed class CancellationTests(HostFixture fixture) : IClassFixture<HostF
         using var call = fixture.Client.UnaryAsync(new EchoRequest { Tag = tag, WaitForCancellation = true }, new CallOptions(CancellationToken: cts.Token));
         var headers = call.ResponseHeadersAsync;
         await fixture.Host.Service.WaitingForCancellation(tag).OrFail("handler to start");
-        await cts.CancelAsync();
+        cts.Cancel();
         var error = await call.ResponseAsync.RpcFailure("cancelled unary");
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
         Assert.Equal(StatusCode.Cancelled, (await headers.RpcFailure("headers of a cancelled call")).StatusCode);
@@ -57,14 +57,14 @@ public sealed class CancellationTests(HostFixture fixture) : IClassFixture<HostF
         call.Dispose();
         Assert.Equal(StatusCode.Cancelled, call.GetStatus().StatusCode);
         Assert.Equal("cancelled", await fixture.Host.Service.CancellationObserved(tag).OrFail("handler to see RST_STREAM after Dispose"));
-        await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).OrFail("MoveNext after Dispose"));
+        await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None)).OrFail("MoveNext after Dispose to throw");
     }
 
     [Fact]
     public async Task Already_cancelled_token_fails_at_once()
     {
         using var cts = new CancellationTokenSource();
-        await cts.CancelAsync();
+        cts.Cancel();
         var error = await fixture.Client.UnaryAsync(new EchoRequest(), new CallOptions(CancellationToken: cts.Token)).ResponseAsync.RpcFailure("pre-cancelled call");
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
     }
@@ -107,7 +107,7 @@ public sealed class CancellationTests(HostFixture fixture) : IClassFixture<HostF
     {
         using var call = fixture.Client.ClientStream();
         await call.RequestStream.CompleteAsync().OrFail("complete");
-        await Assert.ThrowsAsync<InvalidOperationException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => call.RequestStream.WriteAsync(new EchoRequest())).OrFail("write after complete to be refused");
         var response = await call.ResponseAsync.OrFail("response to an empty client stream");
         Assert.Equal(0, response.ReceivedCount);
     }

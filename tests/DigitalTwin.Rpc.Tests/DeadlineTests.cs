@@ -16,7 +16,7 @@ public sealed class DeadlineTests(HostFixture fixture) : IClassFixture<HostFixtu
         var tag = Guid.NewGuid().ToString("N");
         using var call = fixture.Client.UnaryAsync(
             new EchoRequest { Tag = tag, WaitForCancellation = true },
-            new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(200)));
+            new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(1)));
         var error = await call.ResponseAsync.RpcFailure("deadline exceeded");
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.Equal(StatusCode.DeadlineExceeded, call.GetStatus().StatusCode);
@@ -29,7 +29,7 @@ public sealed class DeadlineTests(HostFixture fixture) : IClassFixture<HostFixtu
         var tag = Guid.NewGuid().ToString("N");
         using var call = fixture.Client.ServerStream(
             new EchoRequest { Tag = tag, ResponseCount = 2, WaitForCancellation = true },
-            new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300)));
+            new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(1)));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).OrFail("first message"));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).OrFail("second message"));
         var error = await call.ResponseStream.MoveNext(CancellationToken.None).RpcFailure("deadline after two messages");

@@ -57,7 +57,7 @@ public sealed class HealthTests(HostFixture fixture) : IClassFixture<HostFixture
         health.ClearStatus(service);
         Assert.True(await stream.MoveNext(CancellationToken.None).OrFail("SERVICE_UNKNOWN after clearing"));
         Assert.Equal(ServingStatus.ServiceUnknown, stream.Current.Status);
-        await cts.CancelAsync();
+        cts.Cancel();
     }
 
     [Fact]

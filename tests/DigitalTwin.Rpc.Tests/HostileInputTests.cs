@@ -175,7 +175,7 @@ public sealed class HostileInputTests(HostFixture fixture) : IClassFixture<HostF
 
         public async ValueTask DisposeAsync()
         {
-            await _bidi.RequestStream.CompleteAsync();
+            await _bidi.RequestStream.CompleteAsync().OrFail("completing the long-lived bidi call");
             Assert.False(await _bidi.ResponseStream.MoveNext(CancellationToken.None).OrFail("end of the long-lived bidi call"));
             Assert.Equal(StatusCode.OK, _bidi.GetStatus().StatusCode);
             _bidi.Dispose();

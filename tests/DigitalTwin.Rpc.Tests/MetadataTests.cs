@@ -117,7 +117,7 @@ public sealed class MetadataTests(HostFixture fixture) : IClassFixture<HostFixtu
             new CallOptions(new Metadata { { "x-echo-early", "yes" } }, CancellationToken: cts.Token));
         var headers = await call.ResponseHeadersAsync.OrFail("headers sent before any message");
         Assert.Equal("yes", headers.GetValue("x-echo-early"));
-        await cts.CancelAsync();
+        cts.Cancel();
     }
 
     private sealed class RecordingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)

@@ -122,8 +122,6 @@ internal sealed class StreamingRequestContent : HttpContent
     /// <summary>The HTTP/2 request stream, once the handler starts sending the body.</summary>
     public Task<Stream> StreamTask => _stream.Task;
 
-    public bool IsCompleted => _complete.Task.IsCompleted;
-
     public void Complete() => _complete.TrySetResult();
 
     public void Abort()

@@ -28,7 +28,4 @@ internal static partial class ServerLog
 
     [LoggerMessage(8, LogLevel.Warning, "gRPC call {Method} from {Peer} sent an invalid grpc-timeout '{Value}'")]
     public static partial void InvalidTimeout(ILogger logger, string method, string peer, string value);
-
-    [LoggerMessage(9, LogLevel.Information, "gRPC call {Method} failed with {StatusCode}: {Detail}")]
-    public static partial void CallFailed(ILogger logger, string method, StatusCode statusCode, string detail);
 }

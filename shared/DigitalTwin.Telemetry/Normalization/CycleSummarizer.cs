@@ -66,7 +66,7 @@ internal sealed class CycleSummarizer(double binWidth)
         _vMax = Math.Max(_vMax, s.Voltage);
         if (!double.IsNaN(s.Temperature))
         {
-            _tMax = Math.Max(_tMax, s.Temperature);
+            _tMax = double.IsNaN(_tMax) ? s.Temperature : Math.Max(_tMax, s.Temperature);
         }
 
         if (_havePrev)

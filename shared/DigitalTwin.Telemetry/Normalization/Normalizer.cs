@@ -37,6 +37,7 @@ internal sealed class Normalizer : IDisposable
     // Previous accepted row.
     private bool _havePrev;
     private double _prevT = double.NaN;
+    private int _prevRawStep = int.MinValue;
     private double _prevV;
     private double _prevI;
     private double _prevQ1;
@@ -455,7 +456,11 @@ internal sealed class Normalizer : IDisposable
                     return;
                 }
 
-                _log.Warn(line, "test time", ProblemCodes.TimeRepeats, $"test time {t:0.####} s repeats with different values; row kept");
+                // The end of one step and the start of the next may share an instant (Neware step clocks); elsewhere it is odd.
+                if (row.Step == int.MinValue || row.Step == _prevRawStep)
+                {
+                    _log.Warn(line, "test time", ProblemCodes.TimeRepeats, $"test time {t:0.####} s repeats with different values; row kept");
+                }
             }
         }
 
@@ -595,6 +600,7 @@ internal sealed class Normalizer : IDisposable
 
         _havePrev = true;
         _prevT = t;
+        _prevRawStep = row.Step;
         _prevV = v;
         _prevI = i;
         _prevQ1 = q1;

@@ -1,5 +1,6 @@
 // `ingest` suite: rows/s of parse + normalize for an Arbin CSV and a Maccor text export replicated to ≥ 1 M
-// rows, against pandas.read_csv (Debian python3-pandas) of the same file in the same run, printed as ratios.
+// rows, against pandas.read_csv (Debian python3-pandas) of the same file in the same run, printed as ratios;
+// then upload-to-durable rows/s through the Ingest service, and peak memory on a ≥ 2 GB file.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -15,7 +16,7 @@ public sealed class IngestSuite : IBenchmarkSuite
 
     public string Name => "ingest";
 
-    public string Description => "cycler file parse + normalize rows/s vs pandas.read_csv of the same file (Arbin CSV, Maccor text)";
+    public string Description => "cycler file parse + normalize rows/s vs pandas.read_csv; upload-to-durable rows/s through the Ingest service; peak RSS on a 2 GB file";
 
     public async Task<bool> RunAsync(BenchmarkContext context)
     {
@@ -50,6 +51,8 @@ public sealed class IngestSuite : IBenchmarkSuite
         }
 
         output.WriteLine("twin = detect + parse + normalize (UTC, SI, sign, counters, step types) + cycle summaries; pandas = read_csv only.");
+        ok &= await UploadBench.RunAsync(context, arbin, maccor, dir);
+        ok &= await BoundedMemoryBench.RunAsync(context, dir);
         return ok;
     }
 
@@ -70,14 +73,20 @@ public sealed class IngestSuite : IBenchmarkSuite
         return best;
     }
 
-    private static async Task<(long Rows, double Seconds)?> MeasurePandasAsync(string path, string call, int runs, CancellationToken cancel)
+    private static Task<(long Rows, double Seconds)?> MeasurePandasAsync(string path, string call, int runs, CancellationToken cancel)
+    {
+        var script = $"import time, pandas\np = {Quote(path)}\nbest = 1e9\nn = 0\nfor _ in range({runs}):\n    t = time.perf_counter()\n    df = {call}\n    best = min(best, time.perf_counter() - t)\n    n = len(df)\nprint(n, best)\n";
+        return RunPythonAsync(script, cancel);
+    }
+
+    /// <summary>Runs a script with Debian's python3 (which has pandas) that prints "rows seconds"; null if it cannot run.</summary>
+    internal static async Task<(long Rows, double Seconds)?> RunPythonAsync(string script, CancellationToken cancel)
     {
         if (!File.Exists(Python))
         {
             return null;
         }
 
-        var script = $"import time, pandas\np = {Quote(path)}\nbest = 1e9\nn = 0\nfor _ in range({runs}):\n    t = time.perf_counter()\n    df = {call}\n    best = min(best, time.perf_counter() - t)\n    n = len(df)\nprint(n, best)\n";
         var start = new ProcessStartInfo(Python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("-");
         using var process = Process.Start(start)!;

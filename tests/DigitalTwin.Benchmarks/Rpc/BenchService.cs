@@ -65,6 +65,9 @@ public sealed class BenchLoad(BenchServiceClient client)
     public const int StreamMessageSize = 64;
     public const int StreamBatch = 10_000;
 
+    /// <summary>Client streams are counted when their summary arrives; small batches keep that count fine-grained.</summary>
+    public const int ClientStreamBatch = 1_000;
+
     private static readonly Payload UnaryPayload = new() { Data = ByteString.CopyFrom(new byte[UnaryPayloadSize]) };
     private static readonly Payload StreamPayload = new() { Data = ByteString.CopyFrom(new byte[StreamMessageSize]) };
 
@@ -130,7 +133,7 @@ public sealed class BenchLoad(BenchServiceClient client)
         while (!_stopping)
         {
             using var call = client.ClientStream();
-            for (var i = 0; i < StreamBatch; i++)
+            for (var i = 0; i < ClientStreamBatch; i++)
             {
                 await call.RequestStream.WriteAsync(StreamPayload).ConfigureAwait(false);
             }

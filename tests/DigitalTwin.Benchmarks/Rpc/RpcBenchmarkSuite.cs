@@ -32,9 +32,11 @@ public sealed class RpcBenchmarkSuite : IBenchmarkSuite
             return false;
         }
 
-        var warmup = TimeSpan.FromSeconds(context.Quick ? 0.3 : 1);
-        var measure = TimeSpan.FromSeconds(context.Quick ? 1 : 3);
-        output.WriteLine($"rpc: {warmup.TotalSeconds:0.#} s warm-up + {measure.TotalSeconds:0.#} s per measurement; {Environment.ProcessorCount} cores; payloads {BenchLoad.UnaryPayloadSize} B unary, {BenchLoad.StreamMessageSize} B streamed");
+        var warmup = TimeSpan.FromSeconds(context.Quick ? 0.3 : 0.5);
+        var measure = TimeSpan.FromSeconds(context.Quick ? 1 : 2);
+        var rounds = context.Quick ? 1 : 3;
+        output.WriteLine($"rpc: {rounds} round(s) of {warmup.TotalSeconds:0.#} s warm-up + {measure.TotalSeconds:0.#} s per measurement, median reported; {Environment.ProcessorCount} cores; payloads {BenchLoad.UnaryPayloadSize} B unary, {BenchLoad.StreamMessageSize} B streamed");
+        output.WriteLine($"rpc: load average before the run {LoadAverage()} (other work on the machine skews every number; ratios are from the same run)");
 
         await using var ours = SolverHost.Create(["--Rpc:Port=0"], o =>
         {
@@ -51,16 +53,27 @@ public sealed class RpcBenchmarkSuite : IBenchmarkSuite
         var rows = new List<Row>();
         foreach (var workload in Workloads)
         {
-            var row = new Row(
-                workload.Title,
-                await OurClientAsync(ourAddress, workload, warmup, measure, context.CancellationToken),
-                await JsClientAsync(jsAddress, workload, warmup, measure, context.CancellationToken),
-                await OurClientAsync(jsAddress, workload, warmup, measure, context.CancellationToken),
-                await JsClientAsync(ourAddress, workload, warmup, measure, context.CancellationToken));
+            // Pairings interleave within each round, so a burst of outside load hits all of them alike.
+            var samples = new List<double>[4];
+            for (var i = 0; i < samples.Length; i++)
+            {
+                samples[i] = [];
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                samples[0].Add(await OurClientAsync(ourAddress, workload, warmup, measure, context.CancellationToken));
+                samples[1].Add(await JsClientAsync(jsAddress, workload, warmup, measure, context.CancellationToken));
+                samples[2].Add(await OurClientAsync(jsAddress, workload, warmup, measure, context.CancellationToken));
+                samples[3].Add(await JsClientAsync(ourAddress, workload, warmup, measure, context.CancellationToken));
+            }
+
+            var row = new Row(workload.Title, Median(samples[0]), Median(samples[1]), Median(samples[2]), Median(samples[3]));
             rows.Add(row);
             output.WriteLine($"  measured {row.Title}");
         }
 
+        output.WriteLine($"rpc: load average after the run {LoadAverage()}");
         await ours.StopAsync(context.CancellationToken);
         var table = Format(rows);
         output.WriteLine();
@@ -92,6 +105,15 @@ public sealed class RpcBenchmarkSuite : IBenchmarkSuite
         return result.RootElement.GetProperty("operations").GetDouble() / result.RootElement.GetProperty("seconds").GetDouble();
     }
 
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     private static string Format(IReadOnlyList<Row> rows)
     {
         var text = new StringBuilder();
@@ -105,6 +127,7 @@ public sealed class RpcBenchmarkSuite : IBenchmarkSuite
         text.AppendLine();
         text.AppendLine("ours/js = ours→ours ÷ js→js; client ratio = our client ÷ grpc-js client, both calling the grpc-js server;");
         text.AppendLine("server ratio = our server ÷ grpc-js server, both called by the grpc-js client. Above 1.00 = ours is faster.");
+        text.AppendLine("The single-threaded grpc-js peer caps the mixed pairings: a ratio near 1.00 there means the peer is the limit.");
         return text.ToString();
     }
 

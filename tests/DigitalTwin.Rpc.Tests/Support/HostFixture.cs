@@ -23,6 +23,9 @@ public sealed class HostFixture : IAsyncLifetime
             tls: true,
             http1: true);
         _channel = _host.CreateChannel(new RpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+
+        // Open the connection now, so no test spends its deadline on connection set-up.
+        await Client.UnaryAsync(new DigitalTwin.Testing.V1.EchoRequest()).ResponseAsync.OrFail("warm-up call");
     }
 
     public async Task DisposeAsync()
@@ -31,6 +34,14 @@ public sealed class HostFixture : IAsyncLifetime
         if (_host is not null)
         {
             await _host.DisposeAsync();
+
+            // Functional tests fail on unexpected error logs (STYLE §11); only the requested crash is expected.
+            var errors = _host.Logs.UnexpectedErrors("Handler failure requested by the test.");
+            if (errors.Count > 0)
+            {
+                throw new Xunit.Sdk.XunitException("Unexpected error log lines:" + Environment.NewLine
+                    + string.Join(Environment.NewLine, errors.Select(e => $"{e.Category}: {e.Message} {e.Exception}")));
+            }
         }
     }
 }

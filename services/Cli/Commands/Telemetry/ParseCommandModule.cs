@@ -148,14 +148,20 @@ public sealed class ParseCommandModule : ICommandModule
         {
             _samplesPath = samplesPath;
             _eisPath = eisPath;
-            _samples = new StreamWriter(_samplesTemp, false, new UTF8Encoding(false), 1 << 16);
-            _eis = new StreamWriter(_eisTemp, false, new UTF8Encoding(false), 1 << 16);
+            // Without an output nothing is formatted or written (a parse for its summary and provenance only).
+            _samples = samplesPath is null ? StreamWriter.Null : new StreamWriter(_samplesTemp, false, new UTF8Encoding(false), 1 << 16);
+            _eis = samplesPath is null && eisPath is null ? StreamWriter.Null : new StreamWriter(_eisTemp, false, new UTF8Encoding(false), 1 << 16);
             _samples.WriteLine("sequence,source_row,timestamp_utc,test_time_s,cycle,step,step_type,current_a,voltage_v,temperature_c,charge_capacity_ah,discharge_capacity_ah,charge_energy_wh,discharge_energy_wh");
             _eis.WriteLine("sequence,source_row,spectrum,cycle,test_time_s,frequency_hz,z_real_ohm,z_imag_ohm,voltage_v,current_a");
         }
 
         public void OnSamples(ReadOnlySpan<Sample> samples)
         {
+            if (_samplesPath is null)
+            {
+                return;
+            }
+
             var c = CultureInfo.InvariantCulture;
             foreach (var s in samples)
             {

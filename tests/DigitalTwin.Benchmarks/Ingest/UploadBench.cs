@@ -1,0 +1,156 @@
+// Upload-to-durable rows/s through the Ingest service (a child process on loopback): a 1 M-row Arbin CSV over
+// gRPC UploadFile (1 MiB chunks), a 1 M-row Maccor export over HTTP, and 1 M already-normalized live samples over gRPC
+// IngestSamples, each timed from the first byte sent to the durable acknowledgement. Peer, in the same run:
+// pandas.read_csv + DataFrame.to_pickle + fsync of the same file (parse and persist durably).
+using System.Diagnostics;
+using DigitalTwin.Contracts.Telemetry.V1;
+using DigitalTwin.Rpc;
+using DigitalTwin.Testing;
+using Google.Protobuf;
+using Proto = DigitalTwin.Contracts.Common.V1;
+
+namespace DigitalTwin.Benchmarks.Ingest;
+
+internal static class UploadBench
+{
+    public const string Key = "bench-key";
+
+    public static async Task<bool> RunAsync(BenchmarkContext context, string arbin, string maccor, string directory)
+    {
+        var output = context.Output;
+        var data = Path.Combine(directory, "service-data");
+        if (Directory.Exists(data))
+        {
+            Directory.Delete(data, recursive: true);
+        }
+
+        var rows = new Dictionary<string, double>();
+        using (var service = await IngestChild.StartServiceAsync(data, Key))
+        using (var channel = RpcChannel.ForAddress(service.GrpcAddress!, new RpcChannelOptions { InitialStreamWindowSize = 8 << 20 }))
+        {
+            var client = new TelemetryServiceClient(channel);
+
+            // Warm-up (a service runs for months; the first calls of a fresh process run unoptimized code).
+            await UploadGrpcAsync(client, SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"));
+            await UploadHttpAsync(service.HttpAddress!, SharedData.DataFile("cycler", "maccor_txt", "xTESLADIAG_000038test.078"));
+            await IngestLiveAsync(client, 50_000);
+            Timings = string.Empty;
+
+            var (arbinRows, arbinSeconds) = await UploadGrpcAsync(client, arbin);
+            var (maccorRows, maccorSeconds) = await UploadHttpAsync(service.HttpAddress!, maccor);
+            var (liveRows, liveSeconds) = await IngestLiveAsync(client, 1 << 20);
+            rows["Arbin CSV, gRPC UploadFile"] = arbinRows / arbinSeconds;
+            rows["Maccor text, HTTP POST"] = maccorRows / maccorSeconds;
+            rows["live samples, gRPC IngestSamples"] = liveRows / liveSeconds;
+            output.WriteLine($"service peak resident memory during these uploads: {service.PeakRssBytes / 1e6:0} MB");
+            output.WriteLine($"service timings: {Timings}");
+        }
+
+        var script = "import os, time, pandas\np = " + Quote(arbin) + "\nout = " + Quote(Path.Combine(directory, "pandas.pkl")) +
+            "\nbest = 1e9\nn = 0\nfor _ in range(" + (context.Quick ? 1 : 2) + "):\n    t = time.perf_counter()\n    df = pandas.read_csv(p)\n" +
+            "    df.to_pickle(out)\n    fd = os.open(out, os.O_RDONLY)\n    os.fsync(fd)\n    os.close(fd)\n    best = min(best, time.perf_counter() - t)\n    n = len(df)\nos.remove(out)\nprint(n, best)\n";
+        var pandas = await IngestSuite.RunPythonAsync(script, context.CancellationToken);
+        output.WriteLine();
+        output.WriteLine($"{"upload to durable",-34} {"twin rows/s",14} {"pandas rows/s",14} {"ratio",7} {"goal 500k",10}");
+        foreach (var (name, rate) in rows)
+        {
+            var peer = pandas is null ? double.NaN : pandas.Value.Rows / pandas.Value.Seconds;
+            output.WriteLine($"{name,-34} {rate,14:N0} {peer,14:N0} {rate / peer,6:0.00}x {(rate >= 500_000 ? "met" : "not met"),10}");
+        }
+
+        output.WriteLine("twin = first byte sent -> acknowledgement after the group commit's fsync (service in its own process);");
+        output.WriteLine("pandas = read_csv + to_pickle + fsync of the Arbin file (no service, no network).");
+        return pandas is not null;
+    }
+
+    private static async Task<(long Rows, double Seconds)> UploadGrpcAsync(TelemetryServiceClient client, string path)
+    {
+        var sw = Stopwatch.StartNew();
+        using var call = client.UploadFile(new CallOptions(Headers: [new Metadata.Entry("x-api-key", Key)]));
+        await call.RequestStream.WriteAsync(new UploadFileRequest { Metadata = new FileMetadata { FileName = Path.GetFileName(path), SourceId = $"bench:{Guid.NewGuid():N}", SizeBytes = (ulong)new FileInfo(path).Length } });
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+        {
+            var buffer = new byte[1 << 20];
+            var offset = 0UL;
+            int n;
+            while ((n = await file.ReadAsync(buffer)) > 0)
+            {
+                await call.RequestStream.WriteAsync(new UploadFileRequest { Chunk = new FileChunk { Offset = offset, Data = ByteString.CopyFrom(buffer, 0, n) } });
+                offset += (ulong)n;
+            }
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var response = await call.ResponseAsync;
+        Timings += (Timings.Length > 0 ? "; " : string.Empty) + Timing(response);
+        return ((long)response.Acks.Sum(a => (double)a.Accepted), sw.Elapsed.TotalSeconds);
+    }
+
+    private static async Task<(long Rows, double Seconds)> UploadHttpAsync(Uri address, string path)
+    {
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(30) };
+        var sw = Stopwatch.StartNew();
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/uploads?file_name={Uri.EscapeDataString(Path.GetFileName(path))}&source_id=bench:{Guid.NewGuid():N}")
+        {
+            Content = new StreamContent(file, 1 << 20),
+        };
+        request.Headers.Add("x-api-key", Key);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"HTTP upload of {path} failed: {(int)response.StatusCode} {body}");
+        }
+
+        var parsed = JsonParser.Default.Parse<UploadFileResponse>(body);
+        Timings += (Timings.Length > 0 ? "; " : string.Empty) + Timing(parsed);
+        return ((long)parsed.Acks.Sum(a => (double)a.Accepted), sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Normalized samples as a cycler bridge sends them: 8192-row batches, built before the clock starts.</summary>
+    private static async Task<(long Rows, double Seconds)> IngestLiveAsync(TelemetryServiceClient client, int rows)
+    {
+        const int BatchRows = 8192;
+        var batches = new List<IngestSamplesRequest>();
+        var source = $"bench/live/{Guid.NewGuid():N}";
+        for (var first = 1; first <= rows; first += BatchRows)
+        {
+            var b = new Proto.SampleBatch { CellId = "bench-cell", SourceId = source };
+            for (var q = first; q < first + BatchRows && q <= rows; q++)
+            {
+                b.Sequence.Add((ulong)q);
+                b.TimeUnixNs.Add(1_700_000_000_000_000_000L + (q * 1_000_000_000L));
+                b.TestTime.Add(q);
+                b.CycleIndex.Add(1);
+                b.StepIndex.Add(1);
+                b.StepType.Add(Proto.StepType.CcDischarge);
+                b.Current.Add(-1.0);
+                b.Voltage.Add(4.2 - (q * 1e-7));
+                b.TemperatureDegc.Add(25);
+                b.DischargeCapacityAh.Add(q / 3600.0);
+            }
+
+            batches.Add(new IngestSamplesRequest { Batch = b });
+        }
+
+        var sw = Stopwatch.StartNew();
+        using var call = client.IngestSamples(new CallOptions(Headers: [new Metadata.Entry("x-api-key", Key)]));
+        foreach (var b in batches)
+        {
+            await call.RequestStream.WriteAsync(b);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var response = await call.ResponseAsync;
+        return ((long)response.Acks.Sum(a => (double)a.Accepted), sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Where the service spent an upload's time (receive, parse into the log, commit), from the response.</summary>
+    internal static string Timing(UploadFileResponse r) =>
+        $"{r.Provenance.SourceFile}: receive {r.Provenance.Attributes.GetValueOrDefault("timing.receive_s")} s, parse+write {r.Provenance.Attributes.GetValueOrDefault("timing.parse_s")} s, commit {r.Provenance.Attributes.GetValueOrDefault("timing.commit_s")} s";
+
+    private static string Timings { get; set; } = string.Empty;
+
+    private static string Quote(string s) => "'" + s.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+}
