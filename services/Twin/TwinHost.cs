@@ -13,6 +13,9 @@ using DigitalTwin.Twin;
 using DigitalTwin.Twin.Access;
 using DigitalTwin.Twin.Grains;
 using DigitalTwin.Twin.Ingest;
+using DigitalTwin.Twin.Series;
+using DigitalTwin.TimeSeries.Influx;
+using DigitalTwin.TimeSeries.Rpc;
 using DigitalTwin.Twin.Solvers;
 using DigitalTwin.ServiceDefaults;
 
@@ -99,10 +102,28 @@ public static class TwinHost
             Channel(settings.ElectrochemAddress) is { } e ? new RpcElectrochemSolver(new ElectrochemServiceClient(e), policy, time, batching) : null,
             Channel(settings.MechanicsAddress) is { } m ? new RpcMechanicsSolver(new MechanicsServiceClient(m), policy, time, batching) : null,
             Channel(settings.ViscoplasticAddress) is { } v ? new RpcBinderSolver(new ViscoplasticServiceClient(v), policy, time, batching) : null);
-        var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout }, time, app.Services.GetRequiredService<ILoggerFactory>())
-            .AddTwinGrains(new TwinServices(solvers, new TwinOptions()));
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        InfluxDbStore? seriesStore = null;
+        TwinSeriesWriter? seriesWriter = null;
+        if (!string.IsNullOrWhiteSpace(settings.SeriesUrl))
+        {
+            // Basic authentication with the key as password: InfluxDB 1.x takes user:password, the Dashboard its write key.
+            seriesStore = new InfluxDbStore(new InfluxDbOptions
+            {
+                Endpoint = new Uri(settings.SeriesUrl),
+                Database = settings.SeriesDatabase,
+                Username = string.IsNullOrEmpty(settings.SeriesApiKey) ? null : "twin",
+                Password = string.IsNullOrEmpty(settings.SeriesApiKey) ? null : settings.SeriesApiKey,
+                BufferDirectory = settings.SeriesBufferDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.StorageConnectionString)) ?? ".", "twin-series-buffer"),
+            }, logger: loggers.CreateLogger<InfluxDbStore>());
+            seriesWriter = new TwinSeriesWriter(seriesStore, new TwinSeriesOptions(), time, loggers.CreateLogger("DigitalTwin.Twin.Series"));
+        }
+
+        var services = new TwinServices(solvers, new TwinOptions(), seriesWriter);
+        var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout }, time, loggers)
+            .AddTwinGrains(services);
         var access = new ApiKeyPolicy(settings.ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries), settings.ReadsOpen);
-        app.MapRpcService(TwinServiceBase.Bind(new TwinGrpcService(grains.GrainFactory, access)));
+        app.MapRpcService(TwinServiceBase.Bind(new TwinGrpcService(grains.GrainFactory, access, services.Updates, seriesStore is null ? null : new TwinSeriesQuery(seriesStore, time))));
         await grains.StartAsync(CancellationToken.None);
 
         var ingest = StartIngest(app, settings, grains.GrainFactory, time, channels);
@@ -112,6 +133,8 @@ public static class TwinHost
             // Grains write their state on the way out; then the store and the solver channels close.
             grains.StopAsync().GetAwaiter().GetResult();
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            seriesWriter?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            seriesStore?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             foreach (var channel in channels)
             {
                 channel.Dispose();
