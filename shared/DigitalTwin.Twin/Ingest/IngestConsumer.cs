@@ -121,8 +121,9 @@ public sealed class IngestConsumer
 
                 SetConnected(false, "the Subscribe stream ended");
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Shutdown (the call ends as cancelled, however the transport reports it).
                 break;
             }
             catch (Exception e)
@@ -285,7 +286,7 @@ public sealed class IngestConsumer
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 reason = e.Message;
-                _logger.LogWarning(e, "cell {Cell} failed to apply a batch", batch.CellId);
+                _logger.LogDebug(e, "cell {Cell} failed to apply a batch", batch.CellId);
             }
 
             Interlocked.Increment(ref _retries);
