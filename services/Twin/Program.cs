@@ -1,5 +1,10 @@
-// Entry point of the Twin host: configuration in, grains and the Twin gRPC service up, until stopped.
+// Entry point of the Twin host: configuration in, grains, the Twin gRPC service and the Ingest subscription up, until stopped.
+using DigitalTwin.ServiceDefaults;
 using DigitalTwin.Services.Twin;
 
 await using var app = await TwinHost.BuildAsync(args);
-await app.RunAsync();
+await app.StartAsync();
+
+// One plain line for scripts and tests that start the host with port 0.
+Console.WriteLine($"twin: grpc {string.Join(", ", app.GetRpcAddresses())}");
+await app.WaitForShutdownAsync();

@@ -1,4 +1,5 @@
-// The Twin contract served from the grains: each call checks access, maps the message, and asks one grain.
+// The Twin contract served from the grains: each call checks access, maps the message, and asks one grain;
+// QuerySeries reads the time-series store the twin writes to, WatchCells streams cells as their state changes.
 using DigitalTwin.Contracts.Twin.V1;
 using DigitalTwin.Estimation.Alerts;
 using DigitalTwin.Estimation.Cycles;
@@ -7,14 +8,62 @@ using DigitalTwin.Grains;
 using DigitalTwin.Rpc;
 using DigitalTwin.Twin.Access;
 using DigitalTwin.Twin.Mapping;
+using DigitalTwin.Twin.Series;
+using DigitalTwin.TimeSeries.Rpc;
 using Google.Protobuf.WellKnownTypes;
 using Common = DigitalTwin.Contracts.Common.V1;
 using Contract = DigitalTwin.Contracts.Twin.V1;
 
 namespace DigitalTwin.Services.Twin;
 
-internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access) : TwinServiceBase
+internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access, CellUpdates? updates = null, TwinSeriesQuery? series = null) : TwinServiceBase
 {
+    public override Task<QuerySeriesResponse> QuerySeries(QuerySeriesRequest request, ServerCallContext context)
+    {
+        Authorize(context, write: false);
+        return series is null
+            ? throw new RpcException(new Status(StatusCode.FailedPrecondition, "no time-series store is configured (Twin:SeriesUrl)"))
+            : series.QueryAsync(request, context.CancellationToken);
+    }
+
+    public override async Task WatchCells(WatchCellsRequest request, IServerStreamWriter<WatchCellsResponse> responseStream, ServerCallContext context)
+    {
+        Authorize(context, write: false);
+        if (updates is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented, "this host publishes no cell updates"));
+        }
+
+        var ids = request.CellIds.ToHashSet(StringComparer.Ordinal);
+        var minInterval = request.MinInterval?.ToTimeSpan() ?? TimeSpan.Zero;
+        var sent = new Dictionary<string, long>(StringComparer.Ordinal);
+        var feed = updates.Watch(context.CancellationToken);
+        try
+        {
+            await foreach (var change in feed.ReadAllAsync(context.CancellationToken))
+            {
+                if ((ids.Count > 0 && !ids.Contains(change.CellId)) || (request.LotId.Length > 0 && request.LotId != change.LotId))
+                {
+                    continue;
+                }
+
+                var now = Environment.TickCount64;
+                if (minInterval > TimeSpan.Zero && sent.TryGetValue(change.CellId, out var last) && now - last < minInterval.TotalMilliseconds)
+                {
+                    continue;
+                }
+
+                sent[change.CellId] = now;
+                var state = await grains.GetGrain<ICellGrain>(change.CellId).GetStateAsync();
+                await responseStream.WriteAsync(new WatchCellsResponse { Cell = CellState(state) });
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The watcher went away.
+        }
+    }
+
     public override async Task<RegisterCellResponse> RegisterCell(RegisterCellRequest request, ServerCallContext context)
     {
         Authorize(context, write: true);
@@ -76,6 +125,11 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access)
     {
         Authorize(context, write: false);
         var s = await grains.GetGrain<ICellGrain>(request.CellId).GetStateAsync();
+        return new GetCellStateResponse { State = CellState(s) };
+    }
+
+    private static Contract.CellState CellState(CellSnapshot s)
+    {
         var state = new Contract.CellState
         {
             CellId = s.CellId,
@@ -101,7 +155,7 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access)
         }
 
         state.ActiveAlerts.AddRange(s.ActiveAlerts.Select(a => Alert(s.CellId, a)));
-        return new GetCellStateResponse { State = state };
+        return state;
     }
 
     public override async Task<ApplyTelemetryResponse> ApplyTelemetry(ApplyTelemetryRequest request, ServerCallContext context)

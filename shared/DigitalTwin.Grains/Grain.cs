@@ -19,6 +19,13 @@ public abstract class Grain : IGrainLifecycle
 
     protected TimeProvider TimeProvider => Context.TimeProvider;
 
+    /// <summary>
+    /// The grain this grain's state is persisted with, or null for itself. Under write-behind, a member's writes
+    /// become durable only together with its root's next write, so the store never holds a member ahead of its root
+    /// (e.g. a particle ahead of its cell). Members must be updated only within their root's turns.
+    /// </summary>
+    protected internal virtual GrainId? PersistenceRoot => null;
+
     protected IGrainContext Context =>
         _context ?? throw new InvalidOperationException($"{GetType().Name} is used before a grain host activated it.");
 

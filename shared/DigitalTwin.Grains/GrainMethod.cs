@@ -1,4 +1,5 @@
 // The method table of a grain interface: one compiled invoker per method, checked once against the naming rule.
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Linq.Expressions;
 using System.Reflection;
@@ -38,8 +39,6 @@ public abstract class GrainMethod
     /// <summary>Runs the method on a grain instance with already-deserialized arguments.</summary>
     public abstract ValueTask<object?> InvokeBoxedAsync(object grain, object?[] arguments);
 
-    /// <summary>What a grain reference returns to its caller for this method (a boxed ValueTask).</summary>
-    internal abstract object Dispatch(IGrainCallInvoker invoker, GrainId grain, object?[] arguments);
 }
 
 /// <summary>A grain method whose awaited result is <typeparamref name="TResult"/> (<see cref="VoidResult"/> for none).</summary>
@@ -66,10 +65,21 @@ public sealed class GrainMethod<TResult> : GrainMethod
         return _returnsVoid ? null : result;
     }
 
-    internal override object Dispatch(IGrainCallInvoker invoker, GrainId grain, object?[] arguments)
+    /// <summary>What a grain reference runs for a method with a result (called by the generated proxies).</summary>
+    public ValueTask<TResult> Call(IGrainCallInvoker invoker, GrainReference target, object?[] arguments)
     {
-        var task = invoker.InvokeAsync(grain, this, arguments);
-        return _returnsVoid ? new ValueTask(task) : new ValueTask<TResult>(task);
+        ArgumentNullException.ThrowIfNull(invoker);
+        return invoker.InvokeAsync(target, this, arguments);
+    }
+}
+
+/// <summary>Calls of grain methods that return a plain <see cref="ValueTask"/> (called by the generated proxies).</summary>
+public static class GrainVoidCall
+{
+    public static ValueTask Call(GrainMethod<VoidResult> method, IGrainCallInvoker invoker, GrainReference target, object?[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(invoker);
+        return invoker.InvokeVoidAsync(target, method, arguments);
     }
 }
 
@@ -80,8 +90,7 @@ public sealed class GrainMethod<TResult> : GrainMethod
 public sealed class GrainInterfaceDescription
 {
     private static readonly MethodInfo AwaitVoidMethod = typeof(GrainInterfaceDescription).GetMethod(nameof(AwaitVoid), BindingFlags.NonPublic | BindingFlags.Static)!;
-    private static readonly Dictionary<Type, GrainInterfaceDescription> Cache = [];
-    private static readonly Lock CacheGate = new();
+    private static readonly ConcurrentDictionary<Type, GrainInterfaceDescription> Cache = new();
 
     private readonly FrozenDictionary<MethodInfo, GrainMethod> _byMethod;
     private readonly FrozenDictionary<string, GrainMethod> _byName;
@@ -105,16 +114,8 @@ public sealed class GrainInterfaceDescription
     /// <summary>The description of <paramref name="grainInterface"/>; throws listing every rule it breaks.</summary>
     public static GrainInterfaceDescription For(Type grainInterface)
     {
-        lock (CacheGate)
-        {
-            if (!Cache.TryGetValue(grainInterface, out var description))
-            {
-                description = Build(grainInterface);
-                Cache[grainInterface] = description;
-            }
-
-            return description;
-        }
+        ArgumentNullException.ThrowIfNull(grainInterface);
+        return Cache.TryGetValue(grainInterface, out var description) ? description : Cache.GetOrAdd(grainInterface, Build(grainInterface));
     }
 
     public GrainMethod this[MethodInfo method] =>

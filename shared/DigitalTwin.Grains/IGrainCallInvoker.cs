@@ -7,6 +7,9 @@ namespace DigitalTwin.Grains;
 /// </summary>
 public interface IGrainCallInvoker
 {
-    /// <summary>Runs <paramref name="method"/> on <paramref name="grain"/> as one turn; faults with the grain's exception or a timeout.</summary>
-    Task<TResult> InvokeAsync<TResult>(GrainId grain, GrainMethod<TResult> method, object?[] arguments);
+    /// <summary>Runs <paramref name="method"/> on the grain <paramref name="target"/> points at as one turn; faults with the grain's exception or a timeout.</summary>
+    ValueTask<TResult> InvokeAsync<TResult>(GrainReference target, GrainMethod<TResult> method, object?[] arguments);
+
+    /// <summary>The same for a method without a result (hosts can complete it without a second allocation).</summary>
+    ValueTask InvokeVoidAsync(GrainReference target, GrainMethod<VoidResult> method, object?[] arguments);
 }

@@ -15,6 +15,7 @@ public static class TwinGrains
             .AddGrain<IElectrodeGrain, ElectrodeGrain>(() => new ElectrodeGrain(services))
             .AddGrain<IParticleGrain, ParticleGrain>(() => new ParticleGrain(services))
             .AddGrain<ICellHistoryGrain, CellHistoryGrain>(() => new CellHistoryGrain())
-            .AddGrain<IFleetGrain, FleetGrain>(() => new FleetGrain());
+            .AddGrain<IFleetGrain, FleetGrain>(() => new FleetGrain())
+            .AddGrain<IIngestCursorGrain, IngestCursorGrain>(() => new IngestCursorGrain());
     }
 }

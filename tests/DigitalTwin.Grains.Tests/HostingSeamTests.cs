@@ -30,8 +30,12 @@ internal sealed class SerializingHost : IGrainCallInvoker
         return this;
     }
 
-    public async Task<TResult> InvokeAsync<TResult>(GrainId grain, GrainMethod<TResult> method, object?[] arguments)
+    public async ValueTask InvokeVoidAsync(GrainReference reference, GrainMethod<VoidResult> method, object?[] arguments) =>
+        await InvokeAsync(reference, method, arguments);
+
+    public async ValueTask<TResult> InvokeAsync<TResult>(GrainReference reference, GrainMethod<TResult> method, object?[] arguments)
     {
+        var grain = reference.GrainId;
         // The wire: method name plus JSON arguments, as in PUT /actors/{type}/{id}/method/{name}.
         var body = JsonSerializer.Serialize(arguments);
         var (type, create) = _types[grain.Type];

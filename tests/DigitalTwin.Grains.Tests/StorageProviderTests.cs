@@ -51,6 +51,29 @@ public abstract class StorageProviderContract
     }
 
     [Fact]
+    public async Task A_batched_write_commits_every_row_but_the_conflicting_ones()
+    {
+        await using var store = await CreateStoreAsync();
+        var existing = new GrainId("CellGrain", "existing");
+        var v1 = await store.WriteAsync(existing, """{"n":1}""", null, default).Within("a first write");
+        var writes = Enumerable.Range(0, 1200).Select(i => new GrainStateWrite(new GrainId("ParticleGrain", $"p{i}"), $$"""{"i":{{i}}}""", null))
+            .Append(new GrainStateWrite(existing, """{"n":2}""", v1))
+            .Append(new GrainStateWrite(existing with { Key = "stale" }, """{"n":3}""", "7"))
+            .ToList();
+        var results = await store.WriteManyAsync(writes, default).Within("1202 rows in one batch");
+
+        // 1200 inserts and one update succeed; the row naming version 7 of a grain that has none is the one conflict.
+        Assert.Equal(1201, results.Count(r => r.Conflict is null && r.ETag is not null));
+        Assert.Null(results[^1].ETag);
+        Assert.Equal("7", results[^1].Conflict!.ExpectedETag);
+        var row = (await store.ReadAsync(new GrainId("ParticleGrain", "p1199"), default).Within("a batched row"))!.Json;
+        Assert.Equal(1199, System.Text.Json.JsonDocument.Parse(row).RootElement.GetProperty("i").GetInt32());
+        var updated = await store.ReadAsync(existing, default).Within("the updated row");
+        Assert.Equal(results[^2].ETag, updated!.ETag);
+        Assert.Null(await store.ReadAsync(existing with { Key = "stale" }, default).Within("the refused row"));
+    }
+
+    [Fact]
     public async Task Reminders_are_kept_updated_and_removed()
     {
         await using var store = await CreateStoreAsync();

@@ -217,3 +217,50 @@ public sealed class PingGrain(Probe? probe = null) : Grain, IPingGrain
 
     public ValueTask RemindAsync() => RegisterOrUpdateReminderAsync("never", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 }
+
+public interface IGroupRootGrain : IGrain
+{
+    /// <summary>Writes its member "key/m" with <paramref name="value"/>, then (after the probe's gate when <paramref name="hold"/>) itself.</summary>
+    ValueTask StepAsync(string value, bool hold);
+
+    ValueTask<RegisterState> GetAsync();
+}
+
+public interface IGroupMemberGrain : IGrain
+{
+    ValueTask SetAsync(string value);
+}
+
+public sealed class GroupRootGrain(Probe probe) : Grain<RegisterState>, IGroupRootGrain
+{
+    protected override RegisterState CreateInitialState() => new("", 0, []);
+
+    public async ValueTask StepAsync(string value, bool hold)
+    {
+        await GrainFactory.GetGrain<IGroupMemberGrain>($"{GrainKey}/m").SetAsync(value);
+        if (hold)
+        {
+            probe.Started.TrySetResult();
+            await probe.Gate.Task;
+        }
+
+        State = State with { Value = value, Writes = State.Writes + 1 };
+        await WriteStateAsync();
+    }
+
+    public ValueTask<RegisterState> GetAsync() => new(State);
+}
+
+/// <summary>Persists with its root (the key before the first '/'), as a particle grain persists with its cell.</summary>
+public sealed class GroupMemberGrain : Grain<RegisterState>, IGroupMemberGrain
+{
+    protected internal override GrainId? PersistenceRoot => new GrainId("GroupRootGrain", GrainKey.Split('/')[0]);
+
+    protected override RegisterState CreateInitialState() => new("", 0, []);
+
+    public async ValueTask SetAsync(string value)
+    {
+        State = State with { Value = value, Writes = State.Writes + 1 };
+        await WriteStateAsync();
+    }
+}

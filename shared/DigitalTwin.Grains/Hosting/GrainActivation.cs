@@ -19,6 +19,12 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
 {
     private const int TurnsPerDispatch = 64;
 
+    /// <summary>Inline calls nested deeper than this (a chain of grain calls on one thread) are queued instead.</summary>
+    private const int MaxInlineDepth = 8;
+
+    [ThreadStatic]
+    private static int _inlineDepth;
+
     private readonly LocalGrainHost _host;
     private readonly GrainRegistration _registration;
     private readonly Lock _gate = new();
@@ -28,7 +34,11 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
     private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActivationStatus _status = ActivationStatus.Activating;
     private GrainActivation? _successor;
+    private readonly Action _resume;
     private WorkItem? _current;
+    private WorkItem? _finished;
+    private WorkItem? _pendingItem;
+    private ValueTask _pendingTurn;
     private bool _scheduled;
     private long _lastUsed;
 
@@ -37,7 +47,8 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
         _host = host;
         Id = id;
         _registration = registration;
-        _lastUsed = host.TimeProvider.GetTimestamp();
+        _resume = Resume;
+        _lastUsed = host.Clock.NowMs;
         _mailbox.Enqueue(new ActivateWorkItem());
         foreach (var item in handedOver ?? [])
         {
@@ -79,6 +90,11 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
             switch (_status)
             {
                 case ActivationStatus.Activating or ActivationStatus.Active:
+                    if (TakeInlineLocked(item))
+                    {
+                        goto inline;
+                    }
+
                     _mailbox.Enqueue(item);
                     if (_scheduled)
                     {
@@ -101,11 +117,119 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
             }
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        return true;
+
+    inline:
+        RunInline(item);
         return true;
 
     forward:
         return successor.TryEnqueue(item);
+    }
+
+    /// <summary>Queues a turn only while this activation is activating or active (the fast path of a cached reference).</summary>
+    public bool TryEnqueueWhileLive(WorkItem item)
+    {
+        bool inline, schedule = false;
+        lock (_gate)
+        {
+            if (_status is not (ActivationStatus.Activating or ActivationStatus.Active))
+            {
+                return false;
+            }
+
+            inline = TakeInlineLocked(item);
+            if (!inline)
+            {
+                _mailbox.Enqueue(item);
+                schedule = !_scheduled;
+                _scheduled = true;
+            }
+        }
+
+        if (inline)
+        {
+            RunInline(item);
+        }
+        else if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Under the lock: takes the turn for a call that can run right now on the caller's thread — the activation is
+    /// active, idle and has nothing queued — so the call costs no thread-pool hop and completes synchronously when
+    /// the grain method does. Turn-based order is unchanged: the activation counts as scheduled while it runs.
+    /// </summary>
+    private bool TakeInlineLocked(WorkItem item)
+    {
+        if (_status != ActivationStatus.Active || _scheduled || _mailbox.Count > 0 || !item.MayRunInline || !_host.Options.RunIdleCallsInline || _inlineDepth >= MaxInlineDepth)
+        {
+            return false;
+        }
+
+        _scheduled = true;
+        _current = item;
+        return true;
+    }
+
+    private void RunInline(WorkItem item)
+    {
+        ValueTask turn;
+        _inlineDepth++;
+        try
+        {
+            turn = item.ExecuteAsync(this);
+        }
+        catch (Exception e)
+        {
+            _host.Logger.LogError(e, "Turn of grain {Grain} failed outside the grain call", Id);
+            turn = default;
+        }
+        finally
+        {
+            _inlineDepth--;
+        }
+
+        if (!turn.IsCompleted)
+        {
+            _pendingTurn = turn;
+            _pendingItem = item;
+            turn.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume);
+            return;
+        }
+
+        Observe(turn);
+
+        // What queued meanwhile is drained on the thread pool, not on the caller's thread.
+        bool more;
+        lock (_gate)
+        {
+            _lastUsed = _host.Clock.NowMs;
+            more = _mailbox.Count > 0;
+            if (more)
+            {
+                _finished = item;
+            }
+            else
+            {
+                _current = null;
+                _scheduled = false;
+            }
+        }
+
+        if (more)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+        else
+        {
+            item.Release();
+        }
     }
 
     /// <summary>Starts draining a mailbox that was filled before the activation was published (a successor).</summary>
@@ -121,7 +245,7 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
             _scheduled = true;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
     }
 
     /// <summary>True when no call is queued or running and the last one ended at least <paramref name="idleTimeout"/> ago (timer ticks do not count).</summary>
@@ -140,7 +264,7 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
             return false;
         }
 
-        return Timestamps.Elapsed(_host.TimeProvider, _lastUsed, now) >= idleTimeout;
+        return now - _lastUsed >= HostClock.Milliseconds(idleTimeout);
     }
 
     /// <summary>Fails every queued or running call whose deadline passed.</summary>
@@ -156,7 +280,7 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
         }
     }
 
-    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+    void IThreadPoolWorkItem.Execute() => Drain();
 
     public async ValueTask ActivateAsync()
     {
@@ -186,6 +310,7 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
             foreach (var item in queued)
             {
                 item.Fail(failure);
+                item.Release();
             }
 
             _host.OnDeactivated(this, null);
@@ -203,7 +328,7 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
                 return;
             }
 
-            if (reason == DeactivationReason.IdleTimeout && !IdleLocked(_host.TimeProvider.GetTimestamp(), _host.Options.IdleTimeout))
+            if (reason == DeactivationReason.IdleTimeout && !IdleLocked(_host.Clock.NowMs, _host.Options.IdleTimeout))
             {
                 return;
             }
@@ -241,6 +366,7 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
         foreach (var item in dropped)
         {
             item.Fail(new ObjectDisposedException(Id.ToString(), $"Grain {Id} ended."));
+            item.Release();
         }
 
         _host.OnDeactivated(this, successor);
@@ -251,10 +377,10 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
         where TState : class => _host.ReadStateAsync<TState>(Id, cancellationToken);
 
     public ValueTask<string> WriteStateAsync<TState>(TState state, string? etag, CancellationToken cancellationToken)
-        where TState : class => _host.WriteStateAsync(Id, state, etag, cancellationToken);
+        where TState : class => _host.WriteStateAsync(Id, state, etag, Grain?.PersistenceRoot, cancellationToken);
 
     public ValueTask ClearStateAsync(string? etag, CancellationToken cancellationToken) =>
-        _host.Store.ClearAsync(Id, etag, cancellationToken);
+        _host.ClearStateAsync(Id, etag, cancellationToken);
 
     public IDisposable RegisterTimer(Func<CancellationToken, ValueTask> callback, TimeSpan dueTime, TimeSpan period)
     {
@@ -311,10 +437,15 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
         }
     }
 
-    private async Task RunAsync()
+    /// <summary>
+    /// Drains the mailbox: turns that complete synchronously run back to back without allocation; a turn that awaits
+    /// parks the loop and re-queues it when the turn ends (never resuming inline on the thread that completed it).
+    /// </summary>
+    private void Drain()
     {
         var turns = 0;
-        WorkItem? finished = null;
+        var finished = _finished;
+        _finished = null;
         while (true)
         {
             WorkItem? item;
@@ -323,45 +454,78 @@ internal sealed class GrainActivation : IGrainContext, IThreadPoolWorkItem
                 // One lock per turn: close the previous turn and take the next item together.
                 if (finished is not null && finished.KeepsAlive)
                 {
-                    _lastUsed = _host.TimeProvider.GetTimestamp();
+                    _lastUsed = _host.Clock.NowMs;
                 }
 
                 if (!_mailbox.TryDequeue(out item))
                 {
                     _current = null;
                     _scheduled = false;
-                    return;
                 }
-
-                _current = item;
+                else
+                {
+                    _current = item;
+                }
             }
 
+            finished?.Release();
+            finished = null;
+            if (item is null)
+            {
+                return;
+            }
+
+            ValueTask turn;
             try
             {
-                await item.ExecuteAsync(this).ConfigureAwait(false);
+                turn = item.ExecuteAsync(this);
             }
             catch (Exception e)
             {
                 _host.Logger.LogError(e, "Turn of grain {Grain} failed outside the grain call", Id);
+                turn = default;
             }
 
+            if (!turn.IsCompleted)
+            {
+                _pendingTurn = turn;
+                _pendingItem = item;
+                turn.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume);
+                return;
+            }
+
+            Observe(turn);
             finished = item;
 
             // Give other activations the thread now and then: one busy grain must not starve the rest.
             if (++turns == TurnsPerDispatch)
             {
-                lock (_gate)
-                {
-                    _current = null;
-                    if (finished.KeepsAlive)
-                    {
-                        _lastUsed = _host.TimeProvider.GetTimestamp();
-                    }
-                }
-
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                _finished = finished;
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
                 return;
             }
+        }
+    }
+
+    private void Resume()
+    {
+        var turn = _pendingTurn;
+        _pendingTurn = default;
+        _finished = _pendingItem;
+        _pendingItem = null;
+        Observe(turn);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    }
+
+    private void Observe(ValueTask turn)
+    {
+        try
+        {
+            turn.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            _host.Logger.LogError(e, "Turn of grain {Grain} failed outside the grain call", Id);
         }
     }
 }

@@ -4,6 +4,16 @@ using System.Text.Json.Serialization;
 
 namespace DigitalTwin.Grains.Hosting;
 
+/// <summary>When a grain's state write becomes durable.</summary>
+public enum StateWriteMode
+{
+    /// <summary>The write completes once it is in the store.</summary>
+    WriteThrough,
+
+    /// <summary>The write is staged; the host flushes staged states periodically, in batches, as consistent groups.</summary>
+    WriteBehind,
+}
+
 /// <summary>Configuration of a <see cref="LocalGrainHost"/> (<c>Twin:Grains</c> in a host's settings).</summary>
 public sealed record GrainHostOptions
 {
@@ -15,6 +25,23 @@ public sealed record GrainHostOptions
 
     /// <summary>A call not completed within this time fails for its caller with <see cref="GrainCallTimeoutException"/>.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A call to an idle activation runs its turn on the caller's thread (no thread-pool hop; a synchronous grain
+    /// method completes the caller's ValueTask at once). Off, every turn is dispatched to the thread pool.
+    /// </summary>
+    public bool RunIdleCallsInline { get; init; } = true;
+
+    /// <summary>
+    /// How grain state writes reach the store. <see cref="StateWriteMode.WriteThrough"/> (default): a write completes
+    /// when it is durable. <see cref="StateWriteMode.WriteBehind"/>: a write completes at once and the latest state of
+    /// every grain is flushed every <see cref="WriteBehindPeriod"/> in one transaction — for hosts whose inputs are
+    /// replayable from a durable log, so what a crash loses since the last flush is re-applied from the log.
+    /// </summary>
+    public StateWriteMode StateWrites { get; init; } = StateWriteMode.WriteThrough;
+
+    /// <summary>Time between write-behind flushes (the most a crash can roll grain state back).</summary>
+    public TimeSpan WriteBehindPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Budget for one activation's deactivation (its hook and its final state write).</summary>
     public TimeSpan DeactivationTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -45,6 +72,11 @@ public sealed record GrainHostOptions
         if (CallTimeout <= TimeSpan.Zero)
         {
             problems.Add($"CallTimeout must be positive (was {CallTimeout})");
+        }
+
+        if (WriteBehindPeriod <= TimeSpan.Zero)
+        {
+            problems.Add($"WriteBehindPeriod must be positive (was {WriteBehindPeriod})");
         }
 
         if (DeactivationTimeout <= TimeSpan.Zero)

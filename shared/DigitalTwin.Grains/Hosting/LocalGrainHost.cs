@@ -21,6 +21,12 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly Dictionary<string, GrainRegistration> _registrations = new(StringComparer.Ordinal);
     private readonly Lock _lifecycleGate = new();
+    /// <summary>The version tag grains hold under write-behind: the buffer tracks the store's versions itself.</summary>
+    private const string WriteBehindETag = "*";
+
+    private readonly long _callTimeoutMs;
+    private readonly WriteBehindBuffer? _writeBehind;
+    private ITimer? _flusher;
     private ITimer? _collector;
     private ITimer? _sweeper;
     private int _state; // 0 created, 1 started, 2 stopping, 3 stopped
@@ -31,7 +37,10 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         Options = options ?? new GrainHostOptions();
         Options.Validate();
         TimeProvider = timeProvider ?? TimeProvider.System;
+        Clock = new HostClock(TimeProvider);
+        _callTimeoutMs = HostClock.Milliseconds(Options.CallTimeout);
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("DigitalTwin.Grains.Host");
+        _writeBehind = Options.StateWrites == StateWriteMode.WriteBehind ? new WriteBehindBuffer(store, Options.StateSerializerOptions, Logger) : null;
         GrainFactory = new GrainFactory(this);
         Reminders = new ReminderService(store, TimeProvider, DeliverReminderAsync, Logger);
     }
@@ -46,6 +55,8 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     public int ActivationCount => _activations.Count;
 
     internal IGrainStore Store { get; }
+
+    internal HostClock Clock { get; }
 
     internal ILogger Logger { get; }
 
@@ -91,6 +102,10 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         _collector = TimeProvider.CreateTimer(static s => ((LocalGrainHost)s!).CollectIdle(), this, Options.CollectionPeriod, Options.CollectionPeriod);
         var sweep = TimeSpan.FromTicks(Math.Clamp(Options.CallTimeout.Ticks / 8, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
         _sweeper = TimeProvider.CreateTimer(static s => ((LocalGrainHost)s!).ExpireCalls(), this, sweep, sweep);
+        if (_writeBehind is not null)
+        {
+            _flusher = TimeProvider.CreateTimer(static s => ((LocalGrainHost)s!).FlushOnTimer(), this, Options.WriteBehindPeriod, Options.WriteBehindPeriod);
+        }
     }
 
     /// <summary>Deactivates every grain (their state is written), then stops timers and reminders.</summary>
@@ -126,6 +141,17 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         }
 
         _sweeper?.Dispose();
+        if (_flusher is not null)
+        {
+            await _flusher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_writeBehind is not null)
+        {
+            // No turn runs any more: everything staged, sealed or not, is the grains' last state.
+            await _writeBehind.FlushAsync(everything: true, cancellationToken).ConfigureAwait(false);
+        }
+
         lock (_lifecycleGate)
         {
             _state = 3;
@@ -134,17 +160,28 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    public Task<TResult> InvokeAsync<TResult>(GrainId grain, GrainMethod<TResult> method, object?[] arguments)
+    public ValueTask<TResult> InvokeAsync<TResult>(GrainReference target, GrainMethod<TResult> method, object?[] arguments)
     {
-        var item = new InvokeWorkItem<TResult>(method, arguments, Timestamps.Add(TimeProvider, TimeProvider.GetTimestamp(), Options.CallTimeout), Options.CallTimeout);
-        Dispatch(grain, item);
-        return item.Task;
+        ArgumentNullException.ThrowIfNull(target);
+        var item = CallWorkItem<TResult>.Rent(method, arguments, Clock.NowMs + _callTimeoutMs, Options.CallTimeout);
+        var result = item.Result;
+        Dispatch(target, item);
+        return result;
+    }
+
+    public ValueTask InvokeVoidAsync(GrainReference target, GrainMethod<VoidResult> method, object?[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var item = CallWorkItem<VoidResult>.Rent(method, arguments, Clock.NowMs + _callTimeoutMs, Options.CallTimeout);
+        var result = item.VoidResult;
+        Dispatch(target, item);
+        return result;
     }
 
     /// <summary>Runs a reminder tick on a grain as one turn (what the reminder service calls).</summary>
     internal Task DeliverReminderAsync(GrainId grain, string name, ReminderTick tick)
     {
-        var item = new ReminderWorkItem(name, tick, Timestamps.Add(TimeProvider, TimeProvider.GetTimestamp(), Options.CallTimeout), Options.CallTimeout);
+        var item = new ReminderWorkItem(name, tick, Clock.NowMs + _callTimeoutMs, Options.CallTimeout);
         Dispatch(grain, item);
         return item.Task;
     }
@@ -152,7 +189,13 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     internal async ValueTask<(TState? State, string? ETag)> ReadStateAsync<TState>(GrainId grain, CancellationToken cancellationToken)
         where TState : class
     {
+        if (_writeBehind?.TryGetStaged(grain, out var staged) == true)
+        {
+            return ((TState)staged!, WriteBehindETag);
+        }
+
         var stored = await Store.ReadAsync(grain, cancellationToken).ConfigureAwait(false);
+        _writeBehind?.Observe(grain, stored?.ETag);
         if (stored is null)
         {
             return (null, null);
@@ -160,7 +203,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
 
         try
         {
-            return (JsonSerializer.Deserialize<TState>(stored.Json, Options.StateSerializerOptions), stored.ETag);
+            return (JsonSerializer.Deserialize<TState>(stored.Json, Options.StateSerializerOptions), _writeBehind is null ? stored.ETag : WriteBehindETag);
         }
         catch (JsonException e)
         {
@@ -168,9 +211,27 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         }
     }
 
-    internal ValueTask<string> WriteStateAsync<TState>(GrainId grain, TState state, string? etag, CancellationToken cancellationToken)
-        where TState : class =>
-        Store.WriteAsync(grain, JsonSerializer.Serialize(state, Options.StateSerializerOptions), etag, cancellationToken);
+    internal ValueTask<string> WriteStateAsync<TState>(GrainId grain, TState state, string? etag, GrainId? root, CancellationToken cancellationToken)
+        where TState : class
+    {
+        if (_writeBehind is { } buffer)
+        {
+            buffer.Stage(grain, state, typeof(TState), root);
+            return new(WriteBehindETag);
+        }
+
+        return Store.WriteAsync(grain, JsonSerializer.Serialize(state, Options.StateSerializerOptions), etag, cancellationToken);
+    }
+
+    internal ValueTask ClearStateAsync(GrainId grain, string? etag, CancellationToken cancellationToken) =>
+        _writeBehind is { } buffer ? buffer.ClearAsync(grain, cancellationToken) : Store.ClearAsync(grain, etag, cancellationToken);
+
+    /// <summary>Writes what write-behind holds now (sealed groups only); returns the number of states written. A no-op when writing through.</summary>
+    public Task<int> FlushStateAsync(CancellationToken cancellationToken = default) =>
+        _writeBehind?.FlushAsync(everything: false, cancellationToken) ?? Task.FromResult(0);
+
+    /// <summary>States staged by write-behind and not yet flushed [count].</summary>
+    public int PendingStateWrites => _writeBehind?.Pending ?? 0;
 
     /// <summary>A successor for an ending activation, holding the calls it could not run; null when the host is stopping.</summary>
     internal GrainActivation? CreateSuccessor(GrainId grain, GrainRegistration registration, List<WorkItem> handOver)
@@ -180,6 +241,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
             foreach (var item in handOver)
             {
                 item.Fail(new InvalidOperationException($"Call to grain {grain} refused: the grain host is stopping."));
+                item.Release();
             }
 
             return null;
@@ -191,6 +253,11 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
     /// <summary>Called by an activation once it is gone: its successor (if any) takes its place in the directory.</summary>
     internal void OnDeactivated(GrainActivation activation, GrainActivation? successor)
     {
+        if (successor is null)
+        {
+            _writeBehind?.Deactivated(activation.Id);
+        }
+
         if (successor is null)
         {
             _activations.TryRemove(KeyValuePair.Create(activation.Id, activation));
@@ -205,7 +272,19 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         successor.Kick();
     }
 
-    private void Dispatch(GrainId grain, WorkItem item)
+    private void Dispatch(GrainReference target, WorkItem item)
+    {
+        // The activation this reference reached last time, if it is still the live one.
+        if (target.InvokerState is GrainActivation cached && Volatile.Read(ref _state) == 1 && cached.TryEnqueueWhileLive(item))
+        {
+            return;
+        }
+
+        target.InvokerState = Dispatch(target.GrainId, item);
+    }
+
+    /// <summary>Queues <paramref name="item"/> on the grain's activation (created if needed); returns it, or null when the call failed.</summary>
+    private GrainActivation? Dispatch(GrainId grain, WorkItem item)
     {
         while (true)
         {
@@ -214,7 +293,8 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
                 item.Fail(new InvalidOperationException(_state == 0
                     ? $"Call to grain {grain} before the grain host started."
                     : $"Call to grain {grain} refused: the grain host is stopping."));
-                return;
+                item.Release();
+                return null;
             }
 
             GrainActivation activation;
@@ -225,12 +305,13 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
             catch (Exception e)
             {
                 item.Fail(e);
-                return;
+                item.Release();
+                return null;
             }
 
             if (activation.TryEnqueue(item))
             {
-                return;
+                return activation;
             }
 
             _activations.TryRemove(KeyValuePair.Create(grain, activation));
@@ -252,9 +333,26 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
         return _activations.GetOrAdd(grain, static (id, s) => new GrainActivation(s.Host, id, s.Registration), (Host: this, Registration: registration));
     }
 
+    private void FlushOnTimer()
+    {
+        _ = FlushAsync();
+
+        async Task FlushAsync()
+        {
+            try
+            {
+                await _writeBehind!.FlushAsync(everything: false, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Logger.LogError(e, "Write-behind flush failed; the staged states stay for the next flush");
+            }
+        }
+    }
+
     private void CollectIdle()
     {
-        var now = TimeProvider.GetTimestamp();
+        var now = Clock.NowMs;
         foreach (var activation in _activations.Values)
         {
             if (activation.IsIdle(now, Options.IdleTimeout))
@@ -266,7 +364,7 @@ public sealed class LocalGrainHost : IGrainCallInvoker, IAsyncDisposable
 
     private void ExpireCalls()
     {
-        var now = TimeProvider.GetTimestamp();
+        var now = Clock.NowMs;
         foreach (var activation in _activations.Values)
         {
             activation.ExpireCalls(now);

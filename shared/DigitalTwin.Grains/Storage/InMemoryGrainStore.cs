@@ -32,6 +32,31 @@ public sealed class InMemoryGrainStore : IGrainStore
         }
     }
 
+    public ValueTask<IReadOnlyList<GrainWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        var results = new GrainWriteResult[writes.Count];
+        lock (_gate)
+        {
+            for (var i = 0; i < writes.Count; i++)
+            {
+                var w = writes[i];
+                var stored = _states.TryGetValue(w.Grain, out var s) ? s.ETag : null;
+                if (stored != w.ExpectedETag)
+                {
+                    results[i] = new GrainWriteResult(null, new InconsistentStateException(w.Grain, w.ExpectedETag, stored));
+                    continue;
+                }
+
+                var etag = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                _states[w.Grain] = new StoredGrainState(w.Json, etag);
+                results[i] = new GrainWriteResult(etag, null);
+            }
+        }
+
+        return new(results);
+    }
+
     public ValueTask ClearAsync(GrainId grain, string? expectedETag, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -66,6 +66,61 @@ public sealed class PostgreSqlGrainStore : IGrainStore
             : throw await ConflictAsync(grain, expectedETag, cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask<IReadOnlyList<GrainWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        const int Chunk = 500;
+        var results = new GrainWriteResult[writes.Count];
+        var conflicts = new List<int>();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        for (var start = 0; start < writes.Count; start += Chunk)
+        {
+            // A statement that misses its version changes nothing, so the rest of the transaction stays valid.
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            var end = Math.Min(writes.Count, start + Chunk);
+            var expected = new long?[end - start];
+            for (var i = start; i < end; i++)
+            {
+                var w = writes[i];
+                expected[i - start] = ParseETag(w.Grain, w.ExpectedETag);
+                var command = new NpgsqlBatchCommand(expected[i - start] is null
+                    ? "INSERT INTO grain_state(grain_type, grain_key, version, data) VALUES($1, $2, 1, $3) ON CONFLICT DO NOTHING"
+                    : "UPDATE grain_state SET version = version + 1, data = $3, updated_at = now() WHERE grain_type = $1 AND grain_key = $2 AND version = $4");
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = w.Grain.Type });
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = w.Grain.Key });
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = w.Json, NpgsqlDbType = NpgsqlDbType.Jsonb });
+                if (expected[i - start] is long v)
+                {
+                    command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = v });
+                }
+
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = start; i < end; i++)
+            {
+                if (batch.BatchCommands[i - start].RecordsAffected == 1)
+                {
+                    results[i] = new GrainWriteResult(((expected[i - start] ?? 0) + 1).ToString(CultureInfo.InvariantCulture), null);
+                }
+                else
+                {
+                    conflicts.Add(i);
+                }
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var i in conflicts)
+        {
+            results[i] = new GrainWriteResult(null, await ConflictAsync(writes[i].Grain, writes[i].ExpectedETag, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
     public async ValueTask ClearAsync(GrainId grain, string? expectedETag, CancellationToken cancellationToken)
     {
         var expected = ParseETag(grain, expectedETag);

@@ -106,6 +106,15 @@ public sealed class SqliteGrainStore : IGrainStore
     public ValueTask<string> WriteAsync(GrainId grain, string json, string? expectedETag, CancellationToken cancellationToken) =>
         Enqueue(new WriteState(grain, json, ParseETag(grain, expectedETag)));
 
+    public async ValueTask<IReadOnlyList<GrainWriteResult>> WriteManyAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        var parsed = writes.Select(w => (w.Grain, w.Json, Expected: ParseETag(w.Grain, w.ExpectedETag))).ToList();
+        var operation = new WriteMany(parsed);
+        await Enqueue(operation).ConfigureAwait(false);
+        return operation.Results;
+    }
+
     public async ValueTask ClearAsync(GrainId grain, string? expectedETag, CancellationToken cancellationToken) =>
         await Enqueue(new ClearState(grain, ParseETag(grain, expectedETag))).ConfigureAwait(false);
 
@@ -334,6 +343,30 @@ public sealed class SqliteGrainStore : IGrainStore
             return command.ExecuteNonQuery() == 1
                 ? ((expected ?? 0) + 1).ToString(CultureInfo.InvariantCulture)
                 : throw Conflict(statements, grain, expected);
+        }
+    }
+
+    /// <summary>Many rows in the writer's one transaction; conflicting rows are skipped and reported.</summary>
+    private sealed class WriteMany(List<(GrainId Grain, string Json, long? Expected)> rows) : Operation
+    {
+        public GrainWriteResult[] Results { get; } = new GrainWriteResult[rows.Count];
+
+        public override string Execute(Statements statements)
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var (grain, json, expected) = rows[i];
+                try
+                {
+                    Results[i] = new GrainWriteResult(new WriteState(grain, json, expected).Execute(statements), null);
+                }
+                catch (InconsistentStateException e)
+                {
+                    Results[i] = new GrainWriteResult(null, e);
+                }
+            }
+
+            return "";
         }
     }
 

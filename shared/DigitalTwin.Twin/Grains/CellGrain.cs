@@ -11,20 +11,27 @@ using DigitalTwin.Estimation.Health;
 using DigitalTwin.Estimation.Telemetry;
 using DigitalTwin.GrainInterfaces;
 using DigitalTwin.Twin.Mapping;
+using DigitalTwin.Twin.Series;
 using DigitalTwin.Twin.Solvers;
 using Google.Protobuf;
 using Common = DigitalTwin.Contracts.Common.V1;
 
 namespace DigitalTwin.Twin.Grains;
 
-/// <summary>What the twin's grains share: solvers, options, and the parameter sets registration accepts.</summary>
-public sealed class TwinServices(SolverSet solvers, TwinOptions options)
+/// <summary>What the twin's grains share: solvers, options, the series output, and the parameter sets registration accepts.</summary>
+public sealed class TwinServices(SolverSet solvers, TwinOptions options, TwinSeriesWriter? series = null)
 {
     private IReadOnlyCollection<string>? _parameterSets;
 
     public SolverSet Solvers { get; } = solvers;
 
     public TwinOptions Options { get; } = options;
+
+    /// <summary>Where the grains' points go (after their state is written); null = no series output.</summary>
+    public TwinSeriesWriter? Series { get; } = series;
+
+    /// <summary>Which cells changed, for watchers.</summary>
+    public CellUpdates Updates { get; } = new();
 
     /// <summary>The Electrochem service's catalog when it answers, else the configured list.</summary>
     public async ValueTask<IReadOnlyCollection<string>> ParameterSetsAsync()
@@ -52,6 +59,9 @@ public sealed class TwinServices(SolverSet solvers, TwinOptions options)
 
 public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, ICellGrain
 {
+    /// <summary>Points of the current turn, handed to the series output once the state is written.</summary>
+    private TwinPoints? _points;
+
     private TwinOptions Options => services.Options;
 
     protected override CellGrainState CreateInitialState() => new();
@@ -59,6 +69,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
     public async ValueTask<RegistrationResult> RegisterAsync(CellRegistration registration)
     {
         ArgumentNullException.ThrowIfNull(registration);
+        _points = null;
         var review = DesignValidator.Review(registration.Design, await services.ParameterSetsAsync(), Options.DesignLimits);
         if (!review.Accepted)
         {
@@ -88,13 +99,16 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
 
         var alerts = Evaluate(State.LastSample?.TimeUnixNs ?? registration.RegisteredAtNs);
         State = State with { Alerts = alerts };
+        Points()?.Info(registration, State.LastSample is null ? "registered" : "cycling");
         await WriteStateAsync();
+        PublishPoints();
         return new RegistrationResult(true, false, [], review.Warnings, applied);
     }
 
     public async ValueTask<TelemetryAck> ApplyTelemetryAsync(TelemetryBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        _points = null;
         if (State.Registration is null)
         {
             return await HoldAsync(batch);
@@ -102,7 +116,27 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
 
         var ack = await ApplyCoreAsync(batch);
         await WriteStateAsync();
+        PublishPoints();
         return ack;
+    }
+
+    /// <summary>The turn's point collector when series output is on and the cell is registered (its lot is a tag).</summary>
+    private TwinPoints? Points() =>
+        services.Series is null || State.Registration is not { } r ? null : _points ??= new TwinPoints(GrainKey, r.LotId, Options.Model);
+
+    /// <summary>After the state write: a replay after a crash re-sends the same points, which overwrite themselves.</summary>
+    private void PublishPoints()
+    {
+        if (_points is { } points && services.Series is { } series)
+        {
+            series.Enqueue(points.Batch);
+        }
+
+        _points = null;
+        if (State.Registration is { } r)
+        {
+            services.Updates.Publish(new CellChanged(GrainKey, r.LotId));
+        }
     }
 
     public ValueTask<CellSnapshot> GetStateAsync()
@@ -223,6 +257,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
 
             modelVoltage = model is { Voltages: { } v } ? v[i] : filterVoltage;
             residual = sample.Voltage - modelVoltage;
+            Points()?.Sample(sample, modelVoltage, filter?.Soc ?? double.NaN);
             var (next, completed, events) = CycleTracker.Apply(progress, sample, modelVoltage, Options.Cycles);
             progress = next;
             halfCycleEnded |= events.HasFlag(CycleEvents.HalfCycleEnded);
@@ -234,6 +269,11 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
                 health = HealthTracker.Add(health, completed, design.NominalCapacityAh, Options.Health);
                 residualHistory = [.. residualHistory.TakeLast(19), completed.VoltageResidualRms];
                 forecast = CapacityForecaster.Forecast(History(health), Options.Forecast, PhysicsFade(s));
+                if (Points() is { } points)
+                {
+                    points.Cycle(completed);
+                    points.Forecast(forecast, completed.EndTimeNs, completed.Duration, design.NominalCapacityAh);
+                }
             }
 
             last = sample;
@@ -258,6 +298,12 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             Duplicates = s.Duplicates + plan.Duplicates,
             SolverFailures = 0,
         };
+
+        if (last is { } final && ready.Count > 0)
+        {
+            var latest = health.Latest;
+            Points()?.SegmentEnd(final.TimeUnixNs, latest?.Soh ?? 1.0, latest?.CapacityAh ?? design.NominalCapacityAh, filter?.Resistance ?? latest?.Resistance ?? double.NaN);
+        }
 
         if (model?.Profiles is { Count: > 0 } profiles && last is { } end)
         {
@@ -368,6 +414,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             var snapshot = await GrainFactory.GetGrain<IElectrodeGrain>($"{GrainKey}/{name}").AdvanceAsync(new ElectrodeUpdate(
                 end.TimeUnixNs, end.Cycle, halfCycleEnded, cycleEnded, summary?.AverageStoichiometry ?? double.NaN, summary?.SurfaceStoichiometry ?? double.NaN, mine,
                 double.IsFinite(design.StackPressure) ? design.StackPressure : 0, new MechanicsSetup(design.ParameterSet, design.Electrolyte == ElectrolyteKind.Solid, electrode.BinderMaterial)));
+            Points()?.Electrode(name, snapshot, end.Cycle);
             var worst = snapshot.Particles.OrderByDescending(p => p.StrengthRatio).FirstOrDefault();
             indicators.Add(new ElectrodeIndicators(name, worst?.StrengthRatio ?? double.NaN, worst?.Key ?? "", snapshot.Particles.Select(p => p.InterfaceGap).DefaultIfEmpty(double.NaN).Max(),
                 snapshot.Binder?.FractureMargin ?? double.NaN, snapshot.LossOfActiveMaterial));
@@ -426,6 +473,19 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
         }
 
         var changes = AlertEngine.Evaluate(Options.AlertRules, indicators, s.Alerts, nowNs);
+        if (Points() is { } points)
+        {
+            foreach (var raised in changes.Raised)
+            {
+                points.Alert(raised, true, raised.RaisedAtNs);
+            }
+
+            foreach (var cleared in changes.Cleared)
+            {
+                points.Alert(cleared, false, cleared.ClearedAtNs ?? nowNs);
+            }
+        }
+
         if (changes.Cleared.Count > 0)
         {
             State = s with { ClearedAlerts = [.. s.ClearedAlerts.Concat(changes.Cleared).TakeLast(100)] };

@@ -27,6 +27,12 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
     public async ValueTask<ElectrodeSnapshot> AdvanceAsync(ElectrodeUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
+        if (State.Snapshot is { } done && update.TimeNs > 0 && update.TimeNs <= done.TimeNs)
+        {
+            // A cell replaying a segment after a crash: this electrode (and its particles) already took it.
+            return done;
+        }
+
         var particles = await Task.WhenAll(update.Profiles.Select(p =>
             GrainFactory.GetGrain<IParticleGrain>($"{GrainKey}/{p.ClassId}").UpdateAsync(new ParticleUpdate(update.TimeNs, p.Profile, update.HalfCycleEnded, update.StackPressure, update.Mechanics)).AsTask()));
         var s = State;

@@ -18,6 +18,12 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
     public async ValueTask<ParticleSnapshot> UpdateAsync(GrainInterfaces.ParticleUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
+        if (State.Snapshot is { } done && update.TimeNs > 0 && update.TimeNs <= done.TimeNs)
+        {
+            // A replayed segment (the cell crashed after this class took it): applying it again would double its damage.
+            return done;
+        }
+
         var profile = Common.ParticleProfile.Parser.ParseFrom(update.Profile);
         var (average, surface) = ProfileSummary.Of(profile.Radius, profile.Concentration, profile.MaxConcentration);
         var previous = State.Snapshot;

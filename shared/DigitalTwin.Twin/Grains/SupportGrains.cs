@@ -1,4 +1,4 @@
-// The cell's cycle table and the fleet directory: small grains written rarely (per cycle, per registration).
+// The cell's cycle table, the fleet directory and the Ingest cursor: small grains written rarely.
 using DigitalTwin.Estimation.Cycles;
 using DigitalTwin.GrainInterfaces;
 
@@ -35,4 +35,22 @@ public sealed class FleetGrain : Grain<FleetState>, IFleetGrain
 
     public ValueTask<IReadOnlyList<FleetEntry>> ListAsync(string lotId) =>
         new(string.IsNullOrEmpty(lotId) ? State.Cells : [.. State.Cells.Where(c => c.LotId == lotId)]);
+}
+
+public sealed class IngestCursorGrain : Grain<IngestCursorState>, IIngestCursorGrain
+{
+    protected override IngestCursorState CreateInitialState() => new(0);
+
+    public ValueTask<ulong> GetPositionAsync() => new(State.Position);
+
+    public async ValueTask SetPositionAsync(ulong position)
+    {
+        if (position <= State.Position)
+        {
+            return;
+        }
+
+        State = new IngestCursorState(position);
+        await WriteStateAsync();
+    }
 }
