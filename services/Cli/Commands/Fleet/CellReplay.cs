@@ -1,26 +1,21 @@
 // One cell of the fleet: a file's samples sent to Ingest as a live stream (StreamSamples), paced by the file's own test
 // time × speed and stamped with the wall clock, so the dashboard shows them as they "happen"; test time stays the file's
 // (the twin's physics integrates over it). A clone scales current and counters and offsets the voltage a little.
+// The Twin follows Ingest's log and writes telemetry and its state to the dashboard, so nothing is written there twice.
 using DigitalTwin.Contracts.Telemetry.V1;
 using DigitalTwin.Rpc;
 using DigitalTwin.Telemetry;
-using DigitalTwin.TimeSeries;
-using DigitalTwin.TimeSeries.Demo;
-using DigitalTwin.TimeSeries.Points;
 using Common = DigitalTwin.Contracts.Common.V1;
 using CyclerStep = DigitalTwin.Telemetry.StepType;
-using M = DigitalTwin.TimeSeries.Schema.Measurements;
 
 namespace DigitalTwin.Cli.Commands.Fleet;
 
 public sealed class CellReplay
 {
     private const int MaxBatch = 2000;
-    private readonly SeriesKey _telemetry;
     private long _sent;
     private long _acknowledged;
     private long _rejected;
-    private long _seriesFailures;
 
     public CellReplay(string cellId, string lotId, ReplaySource source, double scale, double voltageOffset)
     {
@@ -30,7 +25,6 @@ public sealed class CellReplay
         Scale = scale;
         VoltageOffset = voltageOffset;
         SourceId = $"fleet:{cellId}";
-        _telemetry = SeriesKey.Create(M.Telemetry.Measurement, (M.Tags.Cell, cellId), (M.Tags.Lot, lotId));
     }
 
     public string CellId { get; }
@@ -54,19 +48,17 @@ public sealed class CellReplay
 
     public long Rejected => Interlocked.Read(ref _rejected);
 
-    public long SeriesFailures => Interlocked.Read(ref _seriesFailures);
-
     /// <summary>Completed passes through the file.</summary>
     public int Passes { get; private set; }
 
-    /// <summary>The last problem Ingest or the dashboard reported, for the progress line.</summary>
+    /// <summary>The last problem Ingest reported, for the progress line.</summary>
     public string? LastProblem { get; private set; }
 
     /// <summary>
     /// Streams until the file ends (without <paramref name="loop"/>) or <paramref name="cancel"/> fires; then completes the
-    /// stream and waits briefly for the last acknowledgements. <paramref name="series"/>, when given, also gets the points.
+    /// stream and waits briefly for the last acknowledgements.
     /// </summary>
-    public async Task RunAsync(TelemetryServiceClient ingest, Metadata key, ITimeSeriesSink? series, double speed, bool loop, CancellationToken cancel)
+    public async Task RunAsync(TelemetryServiceClient ingest, Metadata key, double speed, bool loop, CancellationToken cancel)
     {
         using var callEnd = new CancellationTokenSource();
         using var call = ingest.StreamSamples(new CallOptions(Headers: key, CancellationToken: callEnd.Token));
@@ -103,7 +95,6 @@ public sealed class CellReplay
             {
                 var virtualNow = clock.Elapsed.TotalSeconds * speed;
                 var batch = NewBatch();
-                var points = series is null ? null : new PointBatch();
                 while (batch.Sequence.Count < MaxBatch)
                 {
                     var offset = pass * period + (samples[next].TestTime - t0);
@@ -115,10 +106,6 @@ public sealed class CellReplay
                     var s = Shape(samples[next], pass, t0 + offset);
                     var timeNs = startNs + (long)(offset / speed * 1e9);
                     Add(batch, s, ++sequence, timeNs);
-                    if (points is not null)
-                    {
-                        TelemetryPoints.Add(points, _telemetry, s, timeNs);
-                    }
 
                     if (++next == samples.Length)
                     {
@@ -136,10 +123,6 @@ public sealed class CellReplay
                 {
                     await call.RequestStream.WriteAsync(new StreamSamplesRequest { Batch = batch }, CancellationToken.None);
                     Interlocked.Add(ref _sent, batch.Sequence.Count);
-                    if (points is not null)
-                    {
-                        await WriteSeriesAsync(series!, points, cancel);
-                    }
                 }
 
                 if (!loop && pass > 0)
@@ -225,19 +208,6 @@ public sealed class CellReplay
         CyclerStep.Other => Common.StepType.Other,
         _ => Common.StepType.Unspecified,
     };
-
-    private async Task WriteSeriesAsync(ITimeSeriesSink series, PointBatch points, CancellationToken cancel)
-    {
-        try
-        {
-            await series.WriteAsync(points, cancel);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException or ArgumentException or InvalidOperationException)
-        {
-            Interlocked.Increment(ref _seriesFailures);
-            LastProblem = $"dashboard write: {e.Message}";
-        }
-    }
 
     private static void InterlockedMax(ref long target, long value)
     {

@@ -14,7 +14,7 @@ public sealed class FleetCommandModule : ICommandModule
                 + string.Join(", ", FleetSettings.DefaultFiles),
             AllowMultipleArgumentsPerToken = true,
         };
-        var speed = new Option<double>("--speed") { Description = "File seconds replayed per wall-clock second", DefaultValueFactory = _ => 60 };
+        var speed = new Option<double>("--speed") { Description = "File seconds replayed per wall-clock second", DefaultValueFactory = _ => 100 };
         var clones = new Option<int>("--clones") { Description = "Synthetic cells cloned from each file (another cell id, ±3 % capacity, ±3 mV)", DefaultValueFactory = _ => 0 };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (30s, 5m, 1h, or hh:mm:ss); default: run until Ctrl-C" };
         var once = new Option<bool>("--once") { Description = "Replay each file once instead of starting it again at its end" };

@@ -7,9 +7,6 @@ using System.Text.Json;
 using DigitalTwin.Contracts.Telemetry.V1;
 using DigitalTwin.Contracts.Twin.V1;
 using DigitalTwin.Rpc;
-using DigitalTwin.TimeSeries.Influx;
-using DigitalTwin.TimeSeries.Points;
-using M = DigitalTwin.TimeSeries.Schema.Measurements;
 
 namespace DigitalTwin.Cli.Commands.Fleet;
 
@@ -26,7 +23,6 @@ public sealed class FleetRunner
     private readonly Stopwatch _clock = new();
     private readonly bool _terminal;
     private Task? _stopping;
-    private InfluxDbStore? _series;
     private RpcChannel? _twinChannel;
     private RpcChannel? _ingestChannel;
     private TimeSpan _startUp;
@@ -126,15 +122,6 @@ public sealed class FleetRunner
         await _out.WriteLineAsync($"fleet: all services healthy in {_startUp.TotalSeconds:0.0} s ({string.Join(", ", health.Select(h => $"{h.Service.Name} {h.At.TotalSeconds:0.0} s"))})");
 
         var sources = await loading;
-        _series = new InfluxDbStore(new InfluxDbOptions
-        {
-            Endpoint = new Uri($"http://127.0.0.1:{ports.Dashboard}/"),
-            Database = "digitaltwin",
-            Username = "fleet",
-            Password = keys.Dashboard,
-            CreateDatabase = false,
-            BufferDirectory = Path.Combine(_dataDirectory, "series-buffer"),
-        });
         _twinChannel = RpcChannel.ForAddress($"http://127.0.0.1:{ports.Twin}");
         _ingestChannel = RpcChannel.ForAddress($"http://127.0.0.1:{ports.IngestGrpc}");
         var twin = new TwinServiceClient(_twinChannel);
@@ -146,7 +133,7 @@ public sealed class FleetRunner
         await _out.WriteLineAsync($"""
             fleet: {_cells.Count} cells replaying at {_settings.Speed:0.##}× from {string.Join(", ", sources.Select(s => s.FileName))}
               dashboard        {dashboard}   (cell pages: {dashboard}cell.html?cell={_cells[0].CellId})
-              dashboard API    {dashboard}api/v1/fleet   write: POST {dashboard}write?db=digitaltwin  (key {keys.Dashboard})
+              dashboard API    {dashboard}api/v1/fleet   (writes: POST {dashboard}write?db=digitaltwin, key {keys.Dashboard})
               twin gRPC        http://127.0.0.1:{ports.Twin}   (x-api-key {keys.Twin})
               ingest gRPC      http://127.0.0.1:{ports.IngestGrpc}   HTTP uploads http://127.0.0.1:{ports.IngestHttp}/   (x-api-key {keys.Ingest})
               solvers gRPC     electrochem :{ports.Electrochem}  mechanics :{ports.Mechanics}  viscoplastic :{ports.Viscoplastic}  dem :{ports.Dem}
@@ -160,7 +147,7 @@ public sealed class FleetRunner
         _replayStarted = _clock.Elapsed;
         foreach (var cell in _cells)
         {
-            _replays.Add(Task.Run(() => cell.RunAsync(ingest, ingestKey, _series, _settings.Speed, _settings.Loop, _replayStop.Token), CancellationToken.None));
+            _replays.Add(Task.Run(() => cell.RunAsync(ingest, ingestKey, _settings.Speed, _settings.Loop, _replayStop.Token), CancellationToken.None));
         }
 
         await ProgressAsync(twin, cancel);
@@ -204,7 +191,6 @@ public sealed class FleetRunner
     private async Task RegisterCellsAsync(List<ReplaySource> sources, TwinServiceClient twin, Metadata key, CancellationToken cancel)
     {
         var random = new Random(20_260_302);
-        var info = new PointBatch();
         var perVendor = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var source in sources)
         {
@@ -224,17 +210,9 @@ public sealed class FleetRunner
                 var response = await twin.RegisterCellAsync(request, new CallOptions(Headers: key, CancellationToken: cancel)).ResponseAsync;
                 var warnings = response.Warnings.Count > 0 ? $"; warnings: {string.Join("; ", response.Warnings.Select(w => w.Message))}" : "";
                 await _out.WriteLineAsync($"fleet: registered {cell.CellId} ({design.Chemistry}, {design.Parameters.Name}, {design.NominalCapacityAh:0.###} Ah, {design.MinVoltage:0.00}-{design.MaxVoltage:0.00} V) from {source.FileName}{warnings}");
-                info.Add(SeriesKey.Create(M.CellInfo.Measurement, (M.Tags.Cell, cell.CellId), (M.Tags.Lot, lot)), DateTimeOffset.UtcNow)
-                    .String(M.CellInfo.Chemistry, $"{design.Chemistry} ({design.Parameters.Name})")
-                    .String(M.CellInfo.Electrolyte, "liquid")
-                    .Float(M.CellInfo.NominalCapacity, design.NominalCapacityAh)
-                    .Float(M.CellInfo.FabricationPressure, design.FabricationPressure)
-                    .String(M.CellInfo.Status, "cycling");
                 _cells.Add(cell);
             }
         }
-
-        await _series!.WriteAsync(info, cancel);
     }
 
     private async Task ProgressAsync(TwinServiceClient twin, CancellationToken cancel)
@@ -321,11 +299,6 @@ public sealed class FleetRunner
             await _out.WriteLineAsync($"fleet: a replay ended with: {e.Message}");
         }
 
-        if (_series is not null)
-        {
-            await _series.DisposeAsync();
-        }
-
         // The twin first (it writes its grains' state on the way out), then the rest together.
         foreach (var twin in _services.Where(s => s.Name == "twin"))
         {
@@ -382,7 +355,7 @@ public sealed class FleetRunner
     private static void ResetData(string data)
     {
         Directory.CreateDirectory(data);
-        foreach (var dir in new[] { "ingest", "logs", "series-buffer" })
+        foreach (var dir in new[] { "ingest", "logs", "twin-series-buffer" })
         {
             var path = Path.Combine(data, dir);
             if (Directory.Exists(path))

@@ -18,7 +18,7 @@ public sealed record FleetSettings
     public IReadOnlyList<string> Files { get; init; } = DefaultFiles;
 
     /// <summary>File seconds replayed per wall-clock second.</summary>
-    public double Speed { get; init; } = 60;
+    public double Speed { get; init; } = 100;
 
     /// <summary>Synthetic cells cloned from each file (a different cell id and a small perturbation).</summary>
     public int Clones { get; init; }
