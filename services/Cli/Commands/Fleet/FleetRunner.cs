@@ -100,6 +100,7 @@ public sealed class FleetRunner
         await _out.FlushAsync(cancel);
         using var http = new HttpClient();
         StartServices(repo, ports, keys, logs, http);
+        await WriteManifestAsync(ports, keys, logs, cancel);
 
         var waits = _services.Select(async s => (Service: s, Healthy: await s.WaitHealthyAsync(_settings.StartTimeout, cancel), At: _clock.Elapsed)).ToList();
         var health = await Task.WhenAll(waits);
