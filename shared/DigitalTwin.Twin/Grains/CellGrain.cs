@@ -114,10 +114,21 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             return await HoldAsync(batch);
         }
 
-        var ack = await ApplyCoreAsync(batch);
-        await WriteStateAsync();
-        PublishPoints();
-        return ack;
+        var before = State;
+        try
+        {
+            var ack = await ApplyCoreAsync(batch);
+            await WriteStateAsync();
+            PublishPoints();
+            return ack;
+        }
+        catch
+        {
+            // A turn that fails part-way leaves the state as it was, so the caller's retry starts from a consistent cell.
+            State = before;
+            _points = null;
+            throw;
+        }
     }
 
     /// <summary>The turn's point collector when series output is on and the cell is registered (its lot is a tag).</summary>
@@ -255,7 +266,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
                 }
             }
 
-            modelVoltage = model is { Voltages: { } v } ? v[i] : filterVoltage;
+            modelVoltage = model is { Voltages: { } v } && double.IsFinite(v[i]) ? v[i] : filterVoltage;
             residual = sample.Voltage - modelVoltage;
             Points()?.Sample(sample, modelVoltage, filter?.Soc ?? double.NaN);
             var (next, completed, events) = CycleTracker.Apply(progress, sample, modelVoltage, Options.Cycles);
@@ -291,9 +302,11 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             Residual = residual,
             RecentResidualRms = residualHistory,
             CompletedCycles = completedCycles,
-            ModelState = model?.State ?? s.ModelState,
+            ModelState = model is null ? s.ModelState : model.State,
             ModelSoc = model?.Soc ?? s.ModelSoc,
-            ModelTestTime = model is null ? s.ModelTestTime : last?.TestTime ?? s.ModelTestTime,
+            ModelTestTime = model?.Origin ?? s.ModelTestTime,
+            ModelFailures = s.ModelFailures + (model?.SolveFailures ?? 0),
+            LastModelFailure = model?.SolveFailures > 0 ? model.Reason : s.LastModelFailure,
             Applied = s.Applied + ready.Count,
             Duplicates = s.Duplicates + plan.Duplicates,
             SolverFailures = 0,
@@ -324,8 +337,12 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             plan.Holding.Count > 0 ? $"{plan.Holding.Count} samples held after a gap in sequence numbers (next expected {plan.LastApplied + 1})" : null);
     }
 
-    /// <summary>What one Electrochem step gave: voltages per ready sample, the new state, profiles; or why it failed.</summary>
-    private sealed record ModelStep(bool Failed, string? Reason, double[]? Voltages, byte[]? State, double Soc, IReadOnlyList<Common.ParticleProfile>? Profiles, IReadOnlyList<ElectrodeSummary>? Electrodes);
+    /// <summary>
+    /// What the Electrochem service gave for the ready samples: voltages (NaN where a step's solve failed), the new
+    /// state (null when the last step failed: the next one starts again from its measured voltage), profiles; or why
+    /// the whole batch must wait (the service is unavailable).
+    /// </summary>
+    private sealed record ModelStep(bool Failed, string? Reason, double[]? Voltages, byte[]? State, double Origin, double Soc, IReadOnlyList<Common.ParticleProfile>? Profiles, IReadOnlyList<ElectrodeSummary>? Electrodes, int SolveFailures);
 
     private async ValueTask<ModelStep?> AdvanceModelAsync(IReadOnlyList<CellSample> ready)
     {
@@ -335,57 +352,101 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
         }
 
         var design = State.Registration!.Design;
+        var voltages = new double[ready.Count];
+        Array.Fill(voltages, double.NaN);
+        var stateBytes = State.ModelState;
+        var origin = State.ModelTestTime;
+        var soc = State.ModelSoc;
+        IReadOnlyList<Common.ParticleProfile>? profiles = null;
+        IReadOnlyList<ElectrodeSummary>? electrodes = null;
+        string? reason = null;
+        var failures = 0;
         try
         {
-            ModelState modelState;
-            double origin;
-            if (State.ModelState is null)
+            // One request per run of samples in the same cycle and step (the segments of DESIGN §2), so a step the model
+            // cannot follow costs that step's model voltages, not the batch's.
+            for (var start = 0; start < ready.Count;)
             {
-                var init = await solver.InitializeStateAsync(new InitializeStateRequest
+                var end = start + 1;
+                while (end < ready.Count && ready[end].Step == ready[start].Step && ready[end].Cycle == ready[start].Cycle)
                 {
-                    Model = Options.Model == "spm" ? ModelKind.Spm : Options.Model == "dfn" ? ModelKind.Dfn : ModelKind.Spme,
-                    Parameters = new Common.ParameterSetRef { Name = design.ParameterSet },
-                    Initial = new InitialCondition { Voltage = ready[0].Voltage },
-                    Options = new ModelOptions { Design = ContractMapping.ToContract(design) },
-                }, CancellationToken.None);
-                modelState = init.State;
-                origin = ready[0].TestTime;
-            }
-            else
-            {
-                modelState = Contracts.Electrochem.V1.ModelState.Parser.ParseFrom(State.ModelState);
-                origin = State.ModelTestTime;
-            }
-
-            // The service steps to each strictly later sample time; samples that repeat a time reuse the voltage before them.
-            var request = new AdvanceRequest { State = modelState, Interpolation = CurrentInterpolation.ZeroOrderHold, IncludeParticleProfiles = HasParticles(design) };
-            var index = new int[ready.Count];
-            var previous = origin;
-            for (var i = 0; i < ready.Count; i++)
-            {
-                if (ready[i].TestTime > previous && double.IsFinite(ready[i].Current))
-                {
-                    request.Time.Add(ready[i].TestTime - origin);
-                    request.Current.Add(ready[i].Current);
-                    previous = ready[i].TestTime;
+                    end++;
                 }
 
-                index[i] = request.Time.Count - 1;
-            }
+                try
+                {
+                    ModelState modelState;
+                    if (stateBytes is null)
+                    {
+                        var init = await solver.InitializeStateAsync(new InitializeStateRequest
+                        {
+                            Model = Options.Model == "spm" ? ModelKind.Spm : Options.Model == "dfn" ? ModelKind.Dfn : ModelKind.Spme,
+                            Parameters = new Common.ParameterSetRef { Name = design.ParameterSet },
+                            Initial = new InitialCondition { Voltage = ready[start].Voltage },
+                            Options = new ModelOptions { Design = ContractMapping.ToContract(design) },
+                        }, CancellationToken.None);
+                        modelState = init.State;
+                        origin = ready[start].TestTime;
+                    }
+                    else
+                    {
+                        modelState = Contracts.Electrochem.V1.ModelState.Parser.ParseFrom(stateBytes);
+                    }
 
-            if (request.Time.Count == 0)
-            {
-                return new ModelStep(false, null, [.. ready.Select(_ => State.ModelVoltage)], modelState.ToByteArray(), State.ModelSoc, null, null);
-            }
+                    // The service steps to each strictly later sample time; samples that repeat a time reuse the voltage before them.
+                    var request = new AdvanceRequest { State = modelState, Interpolation = CurrentInterpolation.ZeroOrderHold, IncludeParticleProfiles = HasParticles(design) };
+                    var index = new int[end - start];
+                    var previous = origin;
+                    for (var i = start; i < end; i++)
+                    {
+                        if (ready[i].TestTime > previous && double.IsFinite(ready[i].Current))
+                        {
+                            request.Time.Add(ready[i].TestTime - origin);
+                            request.Current.Add(ready[i].Current);
+                            previous = ready[i].TestTime;
+                        }
 
-            var response = await solver.AdvanceAsync(request, CancellationToken.None);
-            var voltages = index.Select(k => k >= 0 ? response.Voltage[k] : State.ModelVoltage).ToArray();
-            return new ModelStep(false, null, voltages, response.State.ToByteArray(), response.Soc, [.. response.ParticleProfiles], [.. response.Electrodes]);
+                        index[i - start] = request.Time.Count - 1;
+                    }
+
+                    if (request.Time.Count > 0)
+                    {
+                        var response = await solver.AdvanceAsync(request, CancellationToken.None);
+                        var before = start > 0 ? voltages[start - 1] : State.ModelVoltage;
+                        for (var i = start; i < end; i++)
+                        {
+                            voltages[i] = index[i - start] >= 0 ? response.Voltage[index[i - start]] : before;
+                        }
+
+                        stateBytes = response.State.ToByteArray();
+                        origin = previous;
+                        soc = response.Soc;
+                        profiles = [.. response.ParticleProfiles];
+                        electrodes = [.. response.Electrodes];
+                    }
+                    else
+                    {
+                        stateBytes = modelState.ToByteArray();
+                    }
+                }
+                catch (Rpc.RpcException e) when (e.StatusCode is Rpc.StatusCode.FailedPrecondition or Rpc.StatusCode.InvalidArgument or Rpc.StatusCode.OutOfRange)
+                {
+                    // The model cannot follow this step (e.g. it leaves the stoichiometry window): no model voltage for it,
+                    // and the next step starts a fresh model from its measured voltage. Deterministic, so a replay does the same.
+                    failures++;
+                    reason = e.Status.Detail;
+                    stateBytes = null;
+                }
+
+                start = end;
+            }
         }
         catch (SolverUnavailableException e)
         {
-            return new ModelStep(true, e.Message, null, null, double.NaN, null, null);
+            return new ModelStep(true, e.Message, null, null, double.NaN, double.NaN, null, null, 0);
         }
+
+        return new ModelStep(false, reason, voltages, stateBytes, origin, soc, profiles, electrodes, failures);
     }
 
     private static bool HasParticles(CellDesign design) =>

@@ -63,6 +63,11 @@ public sealed record CellGrainState
 
     public int SolverFailures { get; init; }
 
+    /// <summary>Steps the model could not follow (no model voltage for them; the model restarted after each) [count].</summary>
+    public long ModelFailures { get; init; }
+
+    public string? LastModelFailure { get; init; }
+
     /// <summary>Segments whose electrode update failed (the electrodes lag; the cell does not).</summary>
     public int ElectrodeFailures { get; init; }
 }

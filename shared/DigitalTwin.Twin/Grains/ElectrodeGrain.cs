@@ -46,6 +46,9 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
             var history = new PointHistory { Key = GrainKey };
             history.Time.Add(1);
             history.Eigenstrain.AddRange([eigen, eigen, eigen, 0, 0, 0]);
+
+            // Total strain held at zero: the binder bridge is clamped by the particles it joins (an upper bound on its stress).
+            history.Strain.AddRange([0, 0, 0, 0, 0, 0]);
             if (point is not null)
             {
                 history.State = MaterialPointState.Parser.ParseFrom(point);
@@ -56,6 +59,12 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
             try
             {
                 var result = (await solver.IntegratePointsAsync(request, CancellationToken.None)).Results.Single();
+                if (result.State is null)
+                {
+                    // The service refused the point: the binder keeps its last state (a deterministic answer, replay-safe).
+                    throw new Rpc.RpcException(new Rpc.Status(Rpc.StatusCode.FailedPrecondition, "the Viscoplastic service returned no state for the binder point"));
+                }
+
                 point = result.State.ToByteArray();
                 binder = new BinderSnapshot(update.Cycle, Math.Max(binder?.Cycle == update.Cycle ? binder.PeakStress : 0, result.PeakEquivalentStress),
                     result.EquivalentStress.DefaultIfEmpty(double.NaN).Average(), result.State.EquivalentPlasticStrain, result.YieldStress, result.StressFractureMargin);

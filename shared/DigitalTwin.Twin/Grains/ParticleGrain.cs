@@ -24,7 +24,7 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
             return done;
         }
 
-        var profile = Common.ParticleProfile.Parser.ParseFrom(update.Profile);
+        var profile = CentreToSurface(Common.ParticleProfile.Parser.ParseFrom(update.Profile));
         var (average, surface) = ProfileSummary.Of(profile.Radius, profile.Concentration, profile.MaxConcentration);
         var previous = State.Snapshot;
         var snapshot = new ParticleSnapshot(GrainKey, update.TimeNs, profile.ParticleRadius, average, surface,
@@ -58,6 +58,12 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
             try
             {
                 var result = (await solver.UpdateParticlesAsync(request, CancellationToken.None)).Results.Single();
+                if (result.State is null)
+                {
+                    // The service refused this item (its diagnostics say why): a deterministic answer, so skipping it is replay-safe.
+                    throw new Rpc.RpcException(new Rpc.Status(Rpc.StatusCode.FailedPrecondition, string.Join("; ", result.Diagnostics.Select(d => d.Message))));
+                }
+
                 mechanics = result.State.ToByteArray();
                 snapshot = snapshot with
                 {
@@ -85,6 +91,35 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
 
     public ValueTask<ParticleSnapshot> GetStateAsync() =>
         new(State.Snapshot ?? new ParticleSnapshot(GrainKey, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0));
+
+    /// <summary>
+    /// The contract's profile runs from the centre (0) to the surface (particle_radius); the Electrochem service sends its
+    /// finite-volume centres. Nodes are added at 0 (symmetry: the first value) and at the surface (linear extrapolation).
+    /// </summary>
+    internal static Common.ParticleProfile CentreToSurface(Common.ParticleProfile p)
+    {
+        var n = p.Radius.Count;
+        if (n < 2 || n != p.Concentration.Count || (p.Radius[0] == 0 && !(p.Radius[^1] < p.ParticleRadius)))
+        {
+            return p;
+        }
+
+        var fixedUp = p.Clone();
+        if (p.Radius[0] > 0)
+        {
+            fixedUp.Radius.Insert(0, 0);
+            fixedUp.Concentration.Insert(0, p.Concentration[0]);
+        }
+
+        if (p.Radius[^1] < p.ParticleRadius)
+        {
+            var slope = (p.Concentration[^1] - p.Concentration[^2]) / (p.Radius[^1] - p.Radius[^2]);
+            fixedUp.Radius.Add(p.ParticleRadius);
+            fixedUp.Concentration.Add(p.Concentration[^1] + (slope * (p.ParticleRadius - p.Radius[^1])));
+        }
+
+        return fixedUp;
+    }
 
     private static double StrengthRatio(ParticleResult result) =>
         result.State?.Strength is { Strength: > 0 } s && result.Stress is { } stress ? stress.MaxTensileStress / s.Strength : double.NaN;

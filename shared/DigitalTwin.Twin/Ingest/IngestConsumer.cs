@@ -285,6 +285,7 @@ public sealed class IngestConsumer
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 reason = e.Message;
+                _logger.LogWarning(e, "cell {Cell} failed to apply a batch", batch.CellId);
             }
 
             Interlocked.Increment(ref _retries);
