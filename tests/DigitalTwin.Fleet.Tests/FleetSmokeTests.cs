@@ -29,6 +29,7 @@ public sealed partial class FleetSmokeTests : IDisposable
 
         var manifest = await Eventually(() => Task.FromResult(fleet.Manifest()), m => m is { } j && j.GetProperty("cells").GetArrayLength() == 2,
             fleet, "fleet.json with the registered cells", TimeSpan.FromSeconds(120));
+        await Eventually(() => Task.FromResult(fleet.Output), o => o.Contains("cells replaying at", StringComparison.Ordinal), fleet, "the fleet's banner", TimeSpan.FromSeconds(30));
         Assert.Contains("fleet: all services healthy", fleet.Output, StringComparison.Ordinal);
         Assert.Contains("fleet: registered arbin-01 (LFP | graphite, Marquis2019", fleet.Output, StringComparison.Ordinal);
         Assert.Contains("fleet: registered arbin-01-c01", fleet.Output, StringComparison.Ordinal);
@@ -54,6 +55,7 @@ public sealed partial class FleetSmokeTests : IDisposable
         Assert.True(summary.Success, fleet.Output);
         Assert.True(long.Parse(summary.Groups["acked"].Value) >= acked, fleet.Output);
         Assert.Equal(0, long.Parse(summary.Groups["rejected"].Value));
+        Assert.True(long.Parse(summary.Groups["applied"].Value) > 0, fleet.Output);
         Assert.All(pids, p => Assert.False(FleetProcess.IsRunning(p.Value), $"{p.Key} (pid {p.Value}) is still running after the fleet stopped"));
         Assert.True(telemetry >= 20 && state >= 10);
     }
@@ -115,6 +117,6 @@ public sealed partial class FleetSmokeTests : IDisposable
     [GeneratedRegex(@"acked (\d+) ")]
     private static partial Regex AckedPattern();
 
-    [GeneratedRegex(@"fleet: stopped; \d+ cells, (?<sent>\d+) samples sent, (?<acked>\d+) acknowledged by Ingest, (?<rejected>\d+) rejected")]
+    [GeneratedRegex(@"fleet: stopped; \d+ cells, (?<sent>\d+) samples sent, (?<acked>\d+) acknowledged by Ingest, (?<rejected>\d+) rejected, (?<applied>\d+) applied by the twin")]
     private static partial Regex StoppedPattern();
 }

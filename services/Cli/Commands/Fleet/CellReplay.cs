@@ -48,6 +48,9 @@ public sealed class CellReplay
 
     public long Rejected => Interlocked.Read(ref _rejected);
 
+    /// <summary>Samples of this source the twin has applied (its cell state's last applied sequence), as last asked.</summary>
+    public long Applied { get; set; }
+
     /// <summary>Completed passes through the file.</summary>
     public int Passes { get; private set; }
 

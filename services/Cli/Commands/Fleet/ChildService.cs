@@ -122,13 +122,23 @@ public sealed class ChildService : IAsyncDisposable
         try
         {
             using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var all = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            return string.Join(Environment.NewLine, all.TakeLast(lines).Select(l => "    " + l.TrimEnd('\r')));
+            // Stack frames are left out: the exception's message is what says why.
+            var all = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.TrimEnd('\r'))
+                .Where(l => !StackFrame(l));
+            return string.Join(Environment.NewLine, all.TakeLast(lines).Select(l => "    " + l));
         }
         catch (IOException e)
         {
             return $"    (log unreadable: {e.Message})";
         }
+    }
+
+    private static bool StackFrame(string line)
+    {
+        var text = line.StartsWith("stderr: ", StringComparison.Ordinal) ? line["stderr: ".Length..] : line;
+        text = text.TrimStart();
+        return text.StartsWith("at ", StringComparison.Ordinal) || text.StartsWith("--- End of", StringComparison.Ordinal);
     }
 
     /// <summary>SIGTERM (the host stops gracefully), then a kill of the whole tree if it is still running after the grace period.</summary>

@@ -25,6 +25,7 @@ public sealed class FleetRunner
     private Task? _stopping;
     private RpcChannel? _twinChannel;
     private RpcChannel? _ingestChannel;
+    private int _appliedRound;
     private TimeSpan _startUp;
     private TimeSpan _replayStarted;
     private string _dataDirectory = "";
@@ -268,7 +269,10 @@ public sealed class FleetRunner
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             deadline.CancelAfter(TimeSpan.FromSeconds(2));
             var list = await twin.ListCellsAsync(new ListCellsRequest(), new CallOptions(CancellationToken: deadline.Token)).ResponseAsync;
-            state = " | twin " + string.Join(" ", list.Cells.OrderBy(c => c.CellId, StringComparer.Ordinal).Select(c =>
+            state = list.Cells.Count > 6
+                ? " | twin " + string.Join(", ", list.Cells.GroupBy(c => Status(c.Status)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))
+                    + $", {list.Cells.Count(c => c.ActiveAlerts > 0)} with alerts"
+                : " | twin " + string.Join(" ", list.Cells.OrderBy(c => c.CellId, StringComparer.Ordinal).Select(c =>
                 $"{c.CellId}:{Status(c.Status)} c{c.CycleIndex}{(double.IsFinite(c.Soc) ? $" SOC {c.Soc * 100:0}%" : "")}{(double.IsFinite(c.Soh) ? $" SOH {c.Soh * 100:0}%" : "")}{(c.ActiveAlerts > 0 ? $" {c.ActiveAlerts}!" : "")}"));
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException or HttpRequestException or IOException)
@@ -276,10 +280,32 @@ public sealed class FleetRunner
             state = " | twin: no answer";
         }
 
+        await UpdateAppliedAsync(twin, cancel);
+        var applied = _cells.Sum(c => c.Applied);
         var problem = _cells.Select(c => c.LastProblem).FirstOrDefault(p => p is not null);
-        var perCell = string.Join(" ", _cells.Select(c => $"{c.CellId} {c.Acknowledged}/{c.Sent}"));
+        var perCell = _cells.Count <= 6 ? " [" + string.Join(" ", _cells.Select(c => $"{c.CellId} {c.Applied}/{c.Acknowledged}/{c.Sent}")) + "]" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{_clock.Elapsed:hh\\:mm\\:ss} sent {sent} acked {acked} ({sent / seconds:0}/s) [{perCell}]{state}{(problem is null ? "" : " | " + problem)}");
+            $"{_clock.Elapsed:hh\\:mm\\:ss} sent {sent} acked {acked} applied {applied} ({sent / seconds:0}/s){perCell}{state}{(problem is null ? "" : " | " + problem)}");
+    }
+
+    /// <summary>Asks the twin how far each cell got (applied/acked/sent per cell); up to 50 cells per round.</summary>
+    private async Task UpdateAppliedAsync(TwinServiceClient twin, CancellationToken cancel)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(TimeSpan.FromSeconds(2));
+        var round = _cells.Count <= 50 ? _cells : [.. _cells.Skip(_appliedRound++ * 50 % _cells.Count).Take(50)];
+        await Task.WhenAll(round.Select(async cell =>
+        {
+            try
+            {
+                var state = await twin.GetCellStateAsync(new GetCellStateRequest { CellId = cell.CellId }, new CallOptions(CancellationToken: deadline.Token)).ResponseAsync;
+                cell.Applied = state.State.LastAppliedSequence.TryGetValue(cell.SourceId, out var q) ? (long)q : 0;
+            }
+            catch (Exception e) when (e is RpcException or OperationCanceledException or HttpRequestException or IOException)
+            {
+                // The next round asks again.
+            }
+        }));
     }
 
     private static string Status(CellStatus status) => status switch
@@ -298,6 +324,11 @@ public sealed class FleetRunner
         catch (Exception e) when (e is RpcException or TimeoutException or IOException or HttpRequestException or InvalidOperationException)
         {
             await _out.WriteLineAsync($"fleet: a replay ended with: {e.Message}");
+        }
+
+        if (_twinChannel is not null && _cells.Count > 0)
+        {
+            await UpdateAppliedAsync(new TwinServiceClient(_twinChannel), CancellationToken.None);
         }
 
         // The twin first (it writes its grains' state on the way out), then the rest together.
@@ -320,7 +351,7 @@ public sealed class FleetRunner
             var sent = _cells.Sum(c => c.Sent);
             var acked = _cells.Sum(c => c.Acknowledged);
             await _out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"fleet: stopped; {_cells.Count} cells, {sent} samples sent, {acked} acknowledged by Ingest, {_cells.Sum(c => c.Rejected)} rejected, {sent / seconds:0} samples/s over {seconds:0.0} s; start-up {_startUp.TotalSeconds:0.0} s"));
+                $"fleet: stopped; {_cells.Count} cells, {sent} samples sent, {acked} acknowledged by Ingest, {_cells.Sum(c => c.Rejected)} rejected, {_cells.Sum(c => c.Applied)} applied by the twin; {sent / seconds:0} samples/s sent, {_cells.Sum(c => c.Applied) / seconds:0} applied/s over {seconds:0.0} s; start-up {_startUp.TotalSeconds:0.0} s"));
         }
         else
         {
