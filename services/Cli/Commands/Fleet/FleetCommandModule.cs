@@ -1,6 +1,7 @@
 // `twin fleet`: starts every service, registers cells and replays real cycler files through Ingest (what `make run` runs).
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace DigitalTwin.Cli.Commands.Fleet;
 
@@ -67,9 +68,20 @@ public sealed class FleetCommandModule : ICommandModule
             }
 
             var runner = new FleetRunner(settings, Console.Out, terminal: !Console.IsOutputRedirected);
-            // Ctrl-C gives the handler little time; whatever of the stop is left finishes before the process exits.
+            // Ctrl-C, SIGTERM and a closed terminal stop the fleet in order (children stopped, summary printed, exit 0)
+            // instead of ending the process at once; whatever else ends the process still stops the children first.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => runner.StopAsync().GetAwaiter().GetResult();
-            return await runner.RunAsync(cancel);
+            return await runner.RunAsync(stop.Token);
         });
         return [command];
     }

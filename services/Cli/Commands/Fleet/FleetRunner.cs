@@ -41,9 +41,8 @@ public sealed class FleetRunner
     public IReadOnlyList<int> ChildProcessIds => [.. _services.Select(s => s.ProcessId)];
 
     /// <summary>
-    /// Runs until the duration passes or <paramref name="cancel"/> fires, then stops everything. On cancellation the
-    /// answer comes back within a second or two (a command line gives its handler little time); the stop continues in
-    /// <see cref="StopAsync"/>, which the caller also awaits on process exit.
+    /// Runs until the duration passes or <paramref name="cancel"/> fires (Ctrl-C), then stops everything and returns
+    /// 0, or 1 when a service failed or a file could not be read.
     /// </summary>
     public async Task<int> RunAsync(CancellationToken cancel)
     {
@@ -63,15 +62,7 @@ public sealed class FleetRunner
             result = 1;
         }
 
-        var stop = StopAsync();
-        if (cancel.IsCancellationRequested)
-        {
-            // Ctrl-C: answer quickly; the rest of the stop finishes on process exit.
-            await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(1.5), CancellationToken.None));
-            return result;
-        }
-
-        await stop;
+        await StopAsync();
         return result;
     }
 
