@@ -23,7 +23,8 @@ internal sealed record ResolvedSet(ParameterSet Set, string Id, string Kind, byt
 internal sealed record StateHeader(string Kind, string Name, string? Inline, List<string[]> Overrides, ModelOptionsDto Options);
 
 internal sealed record ModelOptionsDto(int Model, int N, int S, int P, int R, double Rtol, double Temperature, string Transport,
-    string Kinetics, string ExchangeCurrent, string Counter, string Lithium, int NegClasses, int PosClasses, double Spread);
+    string Kinetics, string ExchangeCurrent, string Counter, string Lithium, int NegClasses, int PosClasses, double Spread,
+    string? Thermal = null, string? StressInducedDiffusion = null, SizeClass[]? NegativeSizes = null, SizeClass[]? PositiveSizes = null);
 
 internal static class ContractMapping
 {
@@ -35,7 +36,8 @@ internal static class ContractMapping
 
     public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
-    public static ResolvedSet ResolveSet(ParameterSetRef? reference)
+    /// <summary>The set a reference names, with its overrides and then <paramref name="extra"/> (from a cell design) applied.</summary>
+    public static ResolvedSet ResolveSet(ParameterSetRef? reference, IReadOnlyList<(string Name, double Value)>? extra = null)
     {
         if (reference is null || reference.SourceCase == ParameterSetRef.SourceOneofCase.None)
         {
@@ -78,6 +80,7 @@ internal static class ContractMapping
         }
 
         var overrides = reference.Overrides.Select(o => (o.Name, o.Value, o.Unit)).ToList();
+        overrides.AddRange((extra ?? []).Select(o => (o.Name, o.Value, "")));
         return ApplyOverrides(new ResolvedSet(set, id, kind, inline, []), overrides);
     }
 
@@ -133,7 +136,64 @@ internal static class ContractMapping
 
     private static string Normal(string s) => new([.. s.ToLowerInvariant().Where(char.IsLetterOrDigit)]);
 
-    public static ModelOptions ToOptions(ModelKind kind, Contract.ModelOptions? o, double? temperature)
+    /// <summary>
+    /// Set and options of a request: the parameter reference (or the design's), the options, and the cell design
+    /// mapped onto both. Every problem of the three is reported at once as INVALID_ARGUMENT naming its field.
+    /// </summary>
+    public static (ResolvedSet Set, ModelOptions Options, DesignChanges? Design) Resolve(ParameterSetRef? parameters, Contract.ModelKind model,
+        Contract.ModelOptions? o, double? temperature)
+    {
+        var kind = ToKind(model);
+        var problems = new List<string>();
+        var design = o?.Design;
+        var reference = parameters;
+        if (design?.Parameters is { SourceCase: not ParameterSetRef.SourceOneofCase.None } fromDesign)
+        {
+            if (reference is null || reference.SourceCase == ParameterSetRef.SourceOneofCase.None)
+            {
+                reference = fromDesign;
+            }
+            else if (!reference.Equals(fromDesign))
+            {
+                problems.Add("options.design.parameters differs from parameters: name the set once (in either field), or the same set in both");
+            }
+        }
+
+        var set = ResolveSet(reference);
+        var changes = design is null ? null : DesignMapping.Map(design, set.Set, problems);
+        var options = ToOptions(kind, o, temperature, problems);
+        if (changes is not null)
+        {
+            foreach (var clash in changes.Overrides.Where(c => set.Overrides.Any(r => r.Name == c.Name)))
+            {
+                problems.Add($"options.design sets '{clash.Name}', which parameters.overrides also sets; give it once");
+            }
+
+            options = options with
+            {
+                NegativeSizes = changes.NegativeSizes,
+                PositiveSizes = changes.PositiveSizes,
+                CounterElectrode = changes.CounterElectrode ?? options.CounterElectrode,
+            };
+            problems.AddRange(OptionTable.Validate(options).Select(p =>
+                p.StartsWith("negative size", StringComparison.Ordinal) ? $"options.design.negative.particle_classes: {p}"
+                : p.StartsWith("positive size", StringComparison.Ordinal) ? $"options.design.positive.particle_classes: {p}" : p));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw Invalid(string.Join("; ", problems.Distinct()));
+        }
+
+        if (changes is { Overrides.Count: > 0 })
+        {
+            set = ResolveSet(reference, changes.Overrides);
+        }
+
+        return (set, options, changes);
+    }
+
+    private static ModelOptions ToOptions(ModelKind kind, Contract.ModelOptions? o, double? temperature, List<string> problems)
     {
         var options = new ModelOptions { Model = kind, Temperature = temperature ?? double.NaN };
         if (o is null)
@@ -149,7 +209,6 @@ internal static class ContractMapping
             PointsParticle = o.HasParticlePoints ? (int)o.ParticlePoints : options.PointsParticle,
             RelativeTolerance = o.HasRelativeTolerance ? o.RelativeTolerance : options.RelativeTolerance,
         };
-        var problems = new List<string>();
         foreach (var (key, value) in o.Submodels)
         {
             var k = Normal(key);
@@ -186,12 +245,14 @@ internal static class ContractMapping
                 "electrolyte" => options with { Electrolyte = accepted },
                 "counter electrode" => options with { CounterElectrode = accepted },
                 "lithium metal kinetics" => options with { LithiumMetalKinetics = accepted },
-                _ => options with { Thermal = accepted },
+                "thermal" => options with { Thermal = accepted },
+                "stress-induced diffusion" => options with { StressInducedDiffusion = accepted },
+                _ => throw new InvalidOperationException($"options table row '{row.Name}' has no mapping"),
             };
         }
 
         problems.AddRange(OptionTable.Validate(options));
-        return problems.Count > 0 ? throw Invalid(string.Join("; ", problems)) : options;
+        return options;
     }
 
     /// <summary>Applies an initial condition to a fresh model (none: the set's initial concentrations).</summary>
@@ -354,7 +415,8 @@ internal static class ContractMapping
             [.. set.Overrides.Select(x => new[] { x.Name, x.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) })],
             new ModelOptionsDto((int)o.Model, o.PointsNegative, o.PointsSeparator, o.PointsPositive, o.PointsParticle, o.RelativeTolerance,
                 o.Temperature, o.ParticleTransport, o.Kinetics, o.ExchangeCurrent, o.CounterElectrode, o.LithiumMetalKinetics,
-                o.NegativeSizeClasses, o.PositiveSizeClasses, o.SizeSpread));
+                o.NegativeSizeClasses, o.PositiveSizeClasses, o.SizeSpread, o.Thermal, o.StressInducedDiffusion,
+                o.NegativeSizes?.ToArray(), o.PositiveSizes?.ToArray()));
         var json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
         var body = state.ToBytes();
         var data = new byte[4 + json.Length + body.Length];
@@ -420,6 +482,10 @@ internal static class ContractMapping
                 NegativeSizeClasses = d.NegClasses,
                 PositiveSizeClasses = d.PosClasses,
                 SizeSpread = d.Spread,
+                Thermal = d.Thermal ?? "isothermal",
+                StressInducedDiffusion = d.StressInducedDiffusion ?? "false",
+                NegativeSizes = d.NegativeSizes,
+                PositiveSizes = d.PositiveSizes,
             };
             if (resolved.Id != state.ParameterSet)
             {

@@ -9,13 +9,18 @@ namespace DigitalTwin.Services.Electrochem;
 
 public static class ElectrochemHost
 {
-    public static WebApplication Create(string[] args)
+    /// <summary>The host; <paramref name="services"/> adds registrations (tests add a log-capturing provider).</summary>
+    public static WebApplication Create(string[] args, Action<IServiceCollection>? services = null)
     {
         var app = SolverHost.Create(args, o =>
         {
             o.ServiceName = "electrochem";
             o.Port = 5101;
-        }, services => services.AddSingleton<ElectrochemService>());
+        }, s =>
+        {
+            s.AddSingleton<ElectrochemService>();
+            services?.Invoke(s);
+        });
         app.MapRpcService(ElectrochemServiceBase.Bind(app.Services.GetRequiredService<ElectrochemService>()));
         return app;
     }

@@ -30,11 +30,18 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         ResolvedSet set;
         LibOptions options;
         CellModel model;
+        DesignChanges? design = null;
+        OutputRecorder? recorder = null;
         Physics.Electrochem.Experiments.Experiment experiment;
         try
         {
             if (request.State is { Data.IsEmpty: false } state)
             {
+                if (request.Options?.Design is not null)
+                {
+                    throw Invalid("options.design: a run that continues from state keeps the state's design; leave it unset.");
+                }
+
                 (set, options, var cellState) = FromState(state);
                 model = ModelFactory.Create(set.Set, options);
                 model.ImportState(cellState.Values);
@@ -42,11 +49,22 @@ public sealed class ElectrochemService : ElectrochemServiceBase
             }
             else
             {
-                set = ResolveSet(request.Parameters);
-                options = ToOptions(ToKind(request.Model), request.Options, request.HasTemperature ? request.Temperature : null);
+                (set, options, design) = Resolve(request.Parameters, request.Model, request.Options, request.HasTemperature ? request.Temperature : null);
                 CheckRestriction(set.Set, options.Model);
                 model = ModelFactory.Create(set.Set, options);
                 ApplyInitial(model, set.Set, request.Initial);
+            }
+
+            if (request.OutputVariables.Count > 0)
+            {
+                try
+                {
+                    recorder = OutputRecorder.Create(request.OutputVariables, model);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw Invalid($"output_variables{ex.Message.Replace("; [", "; output_variables[", StringComparison.Ordinal)}");
+                }
             }
 
             experiment = ToExperiment(request.Experiment);
@@ -64,8 +82,13 @@ public sealed class ElectrochemService : ElectrochemServiceBase
             throw Invalid(ex.Message);
         }
 
-        var provenance = Provenance(set, options);
+        var provenance = Provenance(set, options, design);
         var started = new SimulationStarted { Provenance = provenance };
+        foreach (var v in recorder?.Variables ?? [])
+        {
+            started.ExtraColumns.Add(new QuantityInfo { Name = v.Name, DisplayName = v.DisplayName, Unit = v.Unit, Description = v.Description });
+        }
+
         for (var i = 0; i < experiment.Steps.Count; i++)
         {
             started.Steps.Add(ToParsed(i, experiment.Steps[i]));
@@ -73,6 +96,14 @@ public sealed class ElectrochemService : ElectrochemServiceBase
 
         await responseStream.WriteAsync(new SimulateResponse { Started = started }, ct);
         var chunkRows = request.ChunkRows == 0 ? 500 : (int)Math.Min(request.ChunkRows, 100000);
+        var withProfiles = request.IncludeParticleProfiles;
+        if (withProfiles)
+        {
+            // Every row carries all particle profiles; keep a chunk near 1 MiB so clients with 4 MiB limits read it.
+            var perRow = Profiles(model).Sum(p => 16 * p.Radius.Count + 64);
+            chunkRows = Math.Max(1, Math.Min(chunkRows, (1 << 20) / Math.Max(1, perRow)));
+        }
+
         var stepsPerCycle = Math.Max(1, request.Experiment.Steps.Count);
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var period = request.Experiment.Period;
@@ -82,7 +113,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
             var runner = new ExperimentRunner
             {
                 OutputPeriod = period,
-                SampleRecorded = s => events.Writer.TryWrite(s),
+                SampleRecorded = s => events.Writer.TryWrite(new Row(s, Extras(recorder), withProfiles ? [.. Profiles(model)] : null)),
                 StepCompleted = s => events.Writer.TryWrite(s),
                 Progress = new InlineProgress(p => events.Writer.TryWrite(p)),
             };
@@ -90,7 +121,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         }, ct);
         _ = worker.ContinueWith(_ => events.Writer.TryComplete(), TaskScheduler.Default);
 
-        var chunk = new ResultChunk();
+        var chunk = NewChunk(recorder);
         ulong rows = 0;
         var lastProgress = TimeSpan.Zero;
         var charge = 0.0;
@@ -100,13 +131,14 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         {
             switch (e)
             {
-                case Sample s:
+                case Row row:
+                    var s = row.Sample;
                     if (chunk.Time.Count == 0)
                     {
                         chunk.FirstRow = rows;
                     }
 
-                    AddRow(chunk, s, stepsPerCycle, model.Cell.HalfCell);
+                    AddRow(chunk, row, stepsPerCycle, model.Cell.HalfCell);
                     if (previous is { } p)
                     {
                         var dt = s.Time - p.Time;
@@ -119,7 +151,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
                     if (chunk.Time.Count >= chunkRows)
                     {
                         await responseStream.WriteAsync(new SimulateResponse { Chunk = chunk }, ct);
-                        chunk = new ResultChunk();
+                        chunk = NewChunk(recorder);
                     }
 
                     break;
@@ -127,7 +159,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
                     if (chunk.Time.Count > 0)
                     {
                         await responseStream.WriteAsync(new SimulateResponse { Chunk = chunk }, ct);
-                        chunk = new ResultChunk();
+                        chunk = NewChunk(recorder);
                     }
 
                     await responseStream.WriteAsync(new SimulateResponse { Step = ToStepCompleted(step, stepsPerCycle, charge, energy) }, ct);
@@ -202,8 +234,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
     {
         try
         {
-            var set = ResolveSet(request.Parameters);
-            var options = ToOptions(ToKind(request.Model), request.Options, request.HasTemperature ? request.Temperature : null);
+            var (set, options, design) = Resolve(request.Parameters, request.Model, request.Options, request.HasTemperature ? request.Temperature : null);
             CheckRestriction(set.Set, options.Model);
             var model = ModelFactory.Create(set.Set, options);
             ApplyInitial(model, set.Set, request.Initial);
@@ -217,7 +248,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
             {
                 State = ToState(set, options, state, 0),
                 OpenCircuitVoltage = model.OpenCircuitVoltage(),
-                Provenance = Provenance(set, options),
+                Provenance = Provenance(set, options, design),
             });
         }
         catch (ParameterSetException ex)
@@ -513,7 +544,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         }
     }
 
-    private static string Key(ResolvedSet set, LibOptions o) => $"{set.Id}|{o}";
+    private static string Key(ResolvedSet set, LibOptions o) => $"{set.Id}|{o.Describe()}";
 
     private static double Soc(ParameterSet set, CellModel model, double positiveAverage)
     {
@@ -529,6 +560,10 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         }
     }
 
+    /// <summary>
+    /// Every particle of the model (each electrode node and size class) as a point profile from the centre to the
+    /// surface, the form the mechanics consumes; the class id is the design's (or the class index).
+    /// </summary>
     private static IEnumerable<ParticleProfile> Profiles(CellModel model)
     {
         var banks = model switch
@@ -544,36 +579,71 @@ public sealed class ElectrochemService : ElectrochemServiceBase
                 continue;
             }
 
-            var m = bank.Particles.PointsPerParticle;
-            var c = bank.Committed;
+            var points = bank.Particles.ProfilePoints;
+            var radius = new double[points];
+            var concentration = new double[points];
             for (var node = 0; node < bank.Nodes; node++)
             {
                 for (var k = 0; k < bank.Classes; k++)
                 {
-                    var p = node * bank.Classes + k;
                     var cls = bank.Parameters.Classes[k];
+                    bank.Profile(node, k, radius, concentration);
                     var profile = new ParticleProfile
                     {
-                        Particle = new ParticleClassRef { Electrode = role, ClassId = k.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                        Particle = new ParticleClassRef { Electrode = role, ClassId = cls.Id },
+                        // 0 at the current collector, 1 at the separator (positive node 0 is next to the separator).
                         ThroughThicknessPosition = bank.Nodes == 1 ? 0.5 : (role == ElectrodeRole.Negative ? (node + 0.5) / bank.Nodes : 1 - (node + 0.5) / bank.Nodes),
                         Time = model.Time,
                         ParticleRadius = cls.Radius,
                         MaxConcentration = cls.MaxConcentration,
                     };
-                    for (var i = 0; i < m; i++)
-                    {
-                        profile.Radius.Add(cls.Radius * (i + 0.5) / m);
-                        profile.Concentration.Add(c[p * m + i]);
-                    }
-
+                    profile.Radius.Add(radius);
+                    profile.Concentration.Add(concentration);
                     yield return profile;
                 }
             }
         }
     }
 
-    private static void AddRow(ResultChunk chunk, Sample s, int stepsPerCycle, bool halfCell)
+    /// <summary>One output row as the solver thread saw it: the sample, the extra variables, the particle profiles.</summary>
+    private sealed record Row(Sample Sample, double[]? Extra, ParticleProfile[]? Profiles);
+
+    private static double[]? Extras(OutputRecorder? recorder)
     {
+        if (recorder is null)
+        {
+            return null;
+        }
+
+        var values = new double[recorder.Variables.Count];
+        recorder.Record(values);
+        return values;
+    }
+
+    private static ResultChunk NewChunk(OutputRecorder? recorder)
+    {
+        var chunk = new ResultChunk();
+        foreach (var v in recorder?.Variables ?? [])
+        {
+            chunk.Extra.Add(new Column { Name = v.Name, Unit = v.Unit });
+        }
+
+        return chunk;
+    }
+
+    private static void AddRow(ResultChunk chunk, Row row, int stepsPerCycle, bool halfCell)
+    {
+        var s = row.Sample;
+        for (var i = 0; i < (row.Extra?.Length ?? 0); i++)
+        {
+            chunk.Extra[i].Values.Add(row.Extra![i]);
+        }
+
+        if (row.Profiles is not null)
+        {
+            chunk.ParticleProfiles.AddRange(row.Profiles);
+        }
+
         chunk.Time.Add(s.Time);
         chunk.Current.Add(-s.Current);
         chunk.Voltage.Add(s.Voltage);
@@ -609,7 +679,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         };
     }
 
-    private static Provenance Provenance(ResolvedSet set, LibOptions options)
+    private static Provenance Provenance(ResolvedSet set, LibOptions options, DesignChanges? design = null)
     {
         var p = new Provenance
         {
@@ -623,6 +693,18 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         p.Attributes.Add("mesh", $"{options.PointsNegative}/{options.PointsSeparator}/{options.PointsPositive}/r{options.PointsParticle}");
         p.Attributes.Add("relative_tolerance", options.RelativeTolerance.ToString("G3", System.Globalization.CultureInfo.InvariantCulture));
         p.Attributes.Add("current_sign", "positive when charging");
+        p.Attributes.Add("thermal", options.Thermal);
+        p.Attributes.Add("stress_induced_diffusion", options.StressInducedDiffusion);
+        if (design is not null)
+        {
+            p.Attributes.Add(design.Attributes);
+            p.Warnings.AddRange(design.Warnings);
+            foreach (var (name, value) in design.Overrides)
+            {
+                p.Attributes.Add($"design: {name}", value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
         foreach (var placeholder in set.Set.Entries.Where(e => e.Placeholder).Select(e => e.Name))
         {
             p.Warnings.Add(new Diagnostic { Severity = Severity.Warning, Code = "placeholder", Message = $"'{placeholder}' is a placeholder value", Source = set.Set.Name, Field = placeholder });

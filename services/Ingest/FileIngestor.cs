@@ -53,6 +53,7 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
             TimeZone = string.IsNullOrEmpty(meta.TimeZone) ? options.DefaultTimeZone : meta.TimeZone,
             BadRows = Policy(meta.ErrorPolicy),
             CellId = string.IsNullOrEmpty(meta.CellId) ? null : meta.CellId,
+            ComputeSha256 = false, // the spool hashes the bytes as they arrive
         };
 
         string? mapping = null;
@@ -111,7 +112,7 @@ internal sealed class FileIngestor(TelemetryLog log, IngestServiceOptions option
             }
 
             var sourceId = string.IsNullOrEmpty(meta.SourceId) ? "file:" + file.Sha256 : meta.SourceId;
-            var provenance = result.Provenance;
+            var provenance = result.Provenance with { Sha256 = file.Sha256 };
             var source = new SampleSource(sourceId, provenance.CellId, provenance.SourceFile);
             var spectra = Conversions.ToSpectra(source, sink.Impedance);
             foreach (var spectrum in spectra)

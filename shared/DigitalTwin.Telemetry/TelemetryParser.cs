@@ -1,5 +1,7 @@
 // Entry point: detect the format of a file from its content, read it through the normalizer into a sink,
 // and hand back provenance (hash, reader, warnings) and per-cycle summaries.
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using DigitalTwin.Telemetry.Normalization;
@@ -14,7 +16,7 @@ public static class TelemetryParser
     {
         if (!File.Exists(path))
         {
-            throw new IngestException(new IngestProblem(ProblemSeverity.Error, ProblemCodes.Empty, path, 0, null, "file not found"));
+            throw new IngestException(new IngestProblem(ProblemSeverity.Error, ProblemCodes.NotFound, path, 0, null, $"file not found: {Path.GetFullPath(path)}"));
         }
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -80,7 +82,7 @@ public static class TelemetryParser
             log.Warn(0, null, ProblemCodes.Encoding, "file is UTF-16: transcoded to UTF-8");
         }
 
-        using var hashing = new HashingStream(input);
+        using var hashing = new HashingStream(input, options.ComputeSha256);
         using var normalizer = new Normalizer(options, log, sink);
         var context = new ReadContext(displayName, hashing, head, options, normalizer, log);
         IReadOnlyList<CycleSummary> cycles;
@@ -88,6 +90,12 @@ public static class TelemetryParser
         {
             reader.Read(context);
             cycles = normalizer.Complete();
+        }
+        catch (IngestException e) when (Misnamed(head, reader, options) is { } detected)
+        {
+            // A forced format that does not fit: say what the content looks like, beside what the reader found.
+            throw new IngestException([.. e.Problems, new IngestProblem(ProblemSeverity.Error, ProblemCodes.Unrecognized, displayName, 0, "format",
+                $"the file was read as '{reader.Name}' because the format was given, but its content looks like '{detected.Name}' ({detected.Description}); use --format auto or {detected.Name}")]);
         }
         catch (IngestException)
         {
@@ -99,7 +107,7 @@ public static class TelemetryParser
         }
 
         log.ThrowIfErrors();
-        var sha = transcoded || hashing.Seeked ? HashWhole(stream, origin) : hashing.Finish(stream);
+        var sha = !options.ComputeSha256 ? string.Empty : transcoded || hashing.Seeked ? HashWhole(stream, origin) : hashing.Finish(stream);
         var cellId = options.CellId ?? context.CellIdHint ?? Path.GetFileNameWithoutExtension(displayName);
         return new ParseResult
         {
@@ -151,6 +159,28 @@ public static class TelemetryParser
         return best ?? throw new IngestException(new IngestProblem(ProblemSeverity.Error, ProblemCodes.Unrecognized, displayName, 1, null, DescribeUnrecognized(head, options)));
     }
 
+    /// <summary>The reader auto-detection would pick when a given format's own probe does not recognize the file; else null.</summary>
+    private static CyclerReader? Misnamed(FileHead head, CyclerReader forced, IngestOptions options)
+    {
+        if (string.Equals(options.Format, "auto", StringComparison.OrdinalIgnoreCase) || forced.Probe(head) > 0)
+        {
+            return null;
+        }
+
+        CyclerReader? best = null;
+        var bestScore = 0;
+        foreach (var r in ReaderRegistry.All(options))
+        {
+            var score = r.Probe(head);
+            if (score > bestScore)
+            {
+                (best, bestScore) = (r, score);
+            }
+        }
+
+        return best is null || best.Name == forced.Name ? null : best;
+    }
+
     private static string DescribeUnrecognized(FileHead head, IngestOptions options)
     {
         var text = new StringBuilder();
@@ -184,10 +214,16 @@ public static class TelemetryParser
     }
 }
 
-/// <summary>Hashes what a sequential reader reads; notices seeks so the caller can hash separately.</summary>
-internal sealed class HashingStream(Stream inner) : Stream
+/// <summary>
+/// Hashes what a sequential reader reads, on a second thread (SHA-256 is a tenth of a CSV parse); notices seeks so
+/// the caller can hash separately. At most <see cref="Pending"/> copied reads wait for the hasher.
+/// </summary>
+internal sealed class HashingStream(Stream inner, bool enabled) : Stream
 {
+    private const int Pending = 4;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly BlockingCollection<(byte[] Buffer, int Length)> _queue = new(Pending);
+    private Task? _hasher;
     private long _hashed;
 
     public bool Seeked { get; private set; }
@@ -222,7 +258,14 @@ internal sealed class HashingStream(Stream inner) : Stream
         var n = inner.Read(buffer);
         if (!Seeked && position == _hashed)
         {
-            _hash.AppendData(buffer[..n]);
+            if (n > 0 && enabled)
+            {
+                var copy = ArrayPool<byte>.Shared.Rent(n);
+                buffer[..n].CopyTo(copy);
+                _hasher ??= Task.Factory.StartNew(HashQueued, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                _queue.Add((copy, n));
+            }
+
             _hashed += n;
         }
         else
@@ -236,6 +279,7 @@ internal sealed class HashingStream(Stream inner) : Stream
     /// <summary>Hash of the whole file: what was read, plus any unread remainder.</summary>
     public string Finish(Stream original)
     {
+        Drain();
         if (original.CanSeek && _hashed < original.Length)
         {
             original.Position = _hashed;
@@ -268,9 +312,31 @@ internal sealed class HashingStream(Stream inner) : Stream
     {
         if (disposing)
         {
+            Drain();
+            _queue.Dispose();
             _hash.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    private void HashQueued()
+    {
+        foreach (var (buffer, length) in _queue.GetConsumingEnumerable())
+        {
+            _hash.AppendData(buffer.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Waits until every queued read is hashed (and the hasher has stopped).</summary>
+    private void Drain()
+    {
+        if (!_queue.IsAddingCompleted)
+        {
+            _queue.CompleteAdding();
+        }
+
+        _hasher?.GetAwaiter().GetResult();
     }
 }

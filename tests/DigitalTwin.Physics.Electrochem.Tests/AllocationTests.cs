@@ -33,4 +33,33 @@ public class AllocationTests
         // Exactly zero bytes: any allocation in the step path is a regression.
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void ThermalStepsAllocateNothingOnceTheirTemperaturesAreTabulated()
+    {
+        // The lumped model builds a table slice the first time the temperature enters a new 0.25 K band; replaying
+        // the same steps from the same state then visits only built slices and must allocate nothing.
+        var options = ModelOptions.For(ModelKind.Dfn) with { Thermal = "lumped", StressInducedDiffusion = "true" };
+        var model = ModelFactory.Create(ParameterSets.Get("Ai2020Paper"), options);
+        var control = Control.Amps(2 * model.Cell.OneC);
+        Assert.Equal(StepStatus.Converged, model.Initialise(control));
+        var start = model.ExportState();
+        void Steps()
+        {
+            for (var k = 0; k < 30; k++)
+            {
+                model.TryStep(10, control, 2);
+                model.ErrorNorm(10);
+                model.Accept(10);
+            }
+        }
+
+        Steps();
+        model.ImportState(start);
+        model.Initialise(control);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Steps();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(model.CellTemperature > 300, $"the cell should have warmed (T = {model.CellTemperature:F2} K)");
+    }
 }

@@ -66,4 +66,27 @@ public class LiveCellTests
         // SPM: two particles of 20 volumes plus three scalars: well under 1 kB on the wire.
         Assert.True(live.Initial().ToBytes().Length < 1024);
     }
+
+    [Fact]
+    public void LumpedThermalStateCarriesTheTemperatureAcrossSegments()
+    {
+        // The state holds the cell temperature: two 150 s segments end where one 300 s segment does (up to the Newton
+        // start after the split: 1e-8 V, and the temperature fixed point's 1e-4 K), and the warmed cell agrees with
+        // the adaptive experiment run (BDF1 at 1 s against BDF2: within 0.02 K).
+        var options = new ModelOptions { Thermal = "lumped", StressInducedDiffusion = "true", PointsNegative = 8, PointsSeparator = 4, PointsPositive = 8, PointsParticle = 8 };
+        var set = ParameterSets.Get("Ai2020Paper");
+        var live = new LiveCell(set, options);
+        var amps = -2 * live.Model.Cell.OneC; // telemetry sign: discharge is negative
+        double[] Times(double from, int n) => [.. Enumerable.Range(1, n).Select(k => from + k)];
+        var start = live.Initial();
+        var whole = live.Advance(start, Times(0, 300), Enumerable.Repeat(amps, 300).ToArray());
+        var first = live.Advance(start, Times(0, 150), Enumerable.Repeat(amps, 150).ToArray());
+        var second = live.Advance(CellState.FromBytes(first.State.ToBytes()), Times(150, 150), Enumerable.Repeat(amps, 150).ToArray());
+        Assert.Equal(whole.Voltage[^1], second.Voltage[^1], 1e-8);
+        Assert.Equal(whole.State.Values[^1], second.State.Values[^1], 1e-4);
+        var model = ModelFactory.Create(set, options);
+        var run = new ExperimentRunner().Run(model, Experiment.Parse("Discharge at 2C for 300 seconds"));
+        Assert.InRange(whole.State.Values[^1], 299, 310);
+        Assert.Equal(run.Samples[^1].Temperature, whole.State.Values[^1], 0.02);
+    }
 }

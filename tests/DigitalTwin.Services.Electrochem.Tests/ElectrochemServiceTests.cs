@@ -14,8 +14,21 @@ using LibKind = DigitalTwin.Physics.Electrochem.Models.ModelKind;
 
 namespace DigitalTwin.Services.Electrochem.Tests;
 
-public sealed class ElectrochemServiceTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+public sealed class ElectrochemServiceTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>, IDisposable
 {
+    private const string ProbeMessage = "log-capture probe";
+
+    // Log lines before this test belong to other tests (the host is shared by the class; its tests run one at a time).
+    private readonly int _logStart = fixture.Logs.Entries.Count;
+
+    /// <summary>STYLE §11: the test fails on any Error or Critical log line of the host it did not expect (none are).</summary>
+    public void Dispose()
+    {
+        var errors = fixture.Logs.Entries.Skip(_logStart)
+            .Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error && !e.Message.Contains(ProbeMessage, StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, $"unexpected error log lines: {string.Join(" | ", errors.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.Message}"))}");
+    }
+
     private static async Task<List<SimulateResponse>> Collect(AsyncServerStreamingCall<SimulateResponse> call)
     {
         var list = new List<SimulateResponse>();
@@ -192,7 +205,9 @@ public sealed class ElectrochemServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task CatalogAndValidation()
     {
         var list = await fixture.Client.ListParameterSetsAsync(new ListParameterSetsRequest()).ResponseAsync.OrFail("the catalog");
-        Assert.Equal(6, list.Sets.Count);
+        // The library's built-in sets (Marquis2019, Marquis2019Comsol, Chen2020, Ai2020, Ai2020Paper, Ecker2015, KazemGhamsari2025).
+        Assert.Equal(ParameterSets.Names.Count, list.Sets.Count);
+        Assert.Equal(7, list.Sets.Count);
         var seed = Assert.Single(list.Sets, s => s.Name == "KazemGhamsari2025");
         Assert.Contains("Positive electrode OCP [V]", seed.Placeholders);
         var one = await fixture.Client.GetParameterSetAsync(new GetParameterSetRequest { Name = "Chen2020" }).ResponseAsync.OrFail("one set");
@@ -219,5 +234,15 @@ public sealed class ElectrochemServiceTests(ServiceFixture fixture) : IClassFixt
         Assert.Equal(13u, experiment.Diagnostics[0].Column); // "A" in "Hold at 4.2 A" is character 13
         Assert.Contains("<n> V | <n> mV", experiment.Diagnostics[0].Expected);
         Assert.Single(experiment.Steps);
+    }
+
+    [Fact]
+    public void TheHostsErrorLinesAreCaptured()
+    {
+        // The check in Dispose is only as good as the capture: an error logged through the host's own logger factory
+        // must arrive (this probe line is the one error the check expects).
+        var factory = (Microsoft.Extensions.Logging.ILoggerFactory)fixture.Services.GetService(typeof(Microsoft.Extensions.Logging.ILoggerFactory))!;
+        Microsoft.Extensions.Logging.LoggerExtensions.LogError(factory.CreateLogger("DigitalTwin.Services.Electrochem"), ProbeMessage);
+        Assert.Contains(fixture.Logs.Entries.Skip(_logStart), e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error && e.Message == ProbeMessage);
     }
 }

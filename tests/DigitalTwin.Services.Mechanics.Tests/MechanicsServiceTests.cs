@@ -1,10 +1,12 @@
 // The Mechanics service on a real loopback Kestrel host, called through MechanicsServiceClient: stresses from a
-// profile, a batched particle update across a half cycle, per-item diagnostics, and the grain mismatch estimate.
+// profile, batched interface, strength and particle updates across half cycles, per-item diagnostics, the grain mismatch.
 using DigitalTwin.Contracts.Common.V1;
 using DigitalTwin.Contracts.Mechanics.V1;
 using DigitalTwin.Rpc;
 using DigitalTwin.ServiceDefaults;
+using DigitalTwin.Rpc.Tests.Support;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DigitalTwin.Services.Mechanics.Tests;
@@ -12,6 +14,8 @@ namespace DigitalTwin.Services.Mechanics.Tests;
 public sealed class MechanicsServiceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private const string ProbeMessage = "log-capture probe";
+    private readonly LogCapture _logs = new();
     private WebApplication? _app;
     private RpcChannel? _channel;
 
@@ -25,7 +29,7 @@ public sealed class MechanicsServiceTests : IAsyncLifetime
             options.ServiceName = "mechanics-test";
             options.Port = 0;
             options.MinimumLogLevel = LogLevel.Warning;
-        });
+        }, services => services.AddSingleton<ILoggerProvider>(_logs));
         _app.MapRpcService(MechanicsServiceBase.Bind(new MechanicsService()));
         await _app.StartAsync().WaitAsync(Timeout);
         _channel = RpcChannel.ForAddress(_app.GetRpcAddresses()[0].ToString().TrimEnd('/'));
@@ -39,6 +43,10 @@ public sealed class MechanicsServiceTests : IAsyncLifetime
             await _app.StopAsync().WaitAsync(Timeout);
             await _app.DisposeAsync();
         }
+
+        // STYLE §11: a functional test fails on any Error or Critical line it did not expect (none are expected here).
+        var errors = _logs.UnexpectedErrors(ProbeMessage);
+        Assert.True(errors.Count == 0, $"unexpected error log lines: {string.Join(" | ", errors.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.Message}"))}");
     }
 
     private static ParticleProfile Profile(ElectrodeRole electrode, double radius, Func<double, double> concentration, double time = 0)
@@ -136,6 +144,109 @@ public sealed class MechanicsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpdateStrengthFollowsTheSeed000LiquidSequenceForABatchOfClasses()
+    {
+        // Two classes in one call, each half cycle at its own peak stress: the set's reference driving stress (the
+        // seed-000 protocol) and half of it. docs/mechanics.md §5 (seed 000 §1): 220 → 50.0 (1st charge) → 100.0
+        // (1st discharge) → 90.0 MPa after 10 cycles at the reference; ±5 MPa as in the library's StrengthTests.
+        var set = Physics.Mechanics.ParameterSets.MechanicsParameterSet.Load("NMC811_seed003");
+        var electrode = set.Electrodes.First(e => e.Seed000Strength).Electrode;
+        var reference = set.CreateClass(electrode, nodes: 2).StrengthLaw!.ReferenceDrivingStress;
+        var settings = new MechanicsSettings { Parameters = new ParameterSetRef { Name = "NMC811_seed003" }, Environment = ElectrolyteKind.Liquid };
+        var states = new StrengthState?[2];
+        var strength = new double[2][];
+        strength[0] = new double[21];
+        strength[1] = new double[21];
+        for (var h = 0; h <= 20; h++)
+        {
+            var request = new UpdateStrengthRequest { Settings = settings };
+            for (var k = 0; k < 2; k++)
+            {
+                var state = states[k]?.Clone() ?? new StrengthState();
+                state.PeakTensileStress = reference / (k + 1);
+                request.Items.Add(new StrengthUpdate
+                {
+                    Key = $"cell-1/positive/{k}",
+                    State = state,
+                    HalfCycle = h == 0 ? HalfCycle.Unspecified : h % 2 == 1 ? HalfCycle.Charge : HalfCycle.Discharge,
+                });
+            }
+
+            var response = await Client.UpdateStrengthAsync(request).ResponseAsync.WaitAsync(Timeout);
+            for (var k = 0; k < 2; k++)
+            {
+                var result = response.Results[k];
+                Assert.Equal($"cell-1/positive/{k}", result.Key);
+                Assert.Empty(result.Diagnostics);
+                states[k] = result.State;
+                strength[k][h] = result.State.Strength;
+            }
+        }
+
+        Assert.Equal(220e6, strength[0][0], 1);
+        Assert.Equal(50e6, strength[0][1], 5e6);
+        Assert.Equal(100e6, strength[0][2], 5e6);
+        Assert.Equal(90e6, strength[0][20], 5e6);
+        Assert.Equal(20u, states[0]!.HalfCycles);
+        // The gentler class loses less strength after every half cycle (formation and cyclic damage grow with σ²).
+        for (var h = 1; h <= 20; h++)
+        {
+            Assert.True(strength[1][h] > strength[0][h], $"half cycle {h}: {strength[1][h]:E3} vs {strength[0][h]:E3} Pa");
+        }
+    }
+
+    [Fact]
+    public async Task UpdateInterfaceCarriesIrreversibleDamageAcrossCallsAndMatchesTheParticleUpdate()
+    {
+        // NMC811 in a stiff solid electrolyte, shrinking on charge (x 0.95 → 0.25): the interface opens, damage never
+        // heals, and a fully debonded interface has dissipated Gc = 1 J/m2 (bilinear law, exact). The same profiles
+        // through UpdateParticles must give the same interface (one library path behind both rpcs): 1e-9 relative.
+        var settings = new MechanicsSettings
+        {
+            Parameters = new ParameterSetRef { Name = "NMC811_seed003" },
+            Environment = ElectrolyteKind.Solid,
+            Matrix = new Matrix { Kind = MatrixKind.Infinite, YoungsModulus = 1.5e11, PoissonRatio = 0.26 },
+            CohesiveLaw = new CohesiveLaw { Strength = 1e8, FractureEnergy = 1 },
+        };
+        const double cmax = 51765;
+        InterfaceState? state = null;
+        ParticleMechanicsState? particleState = null;
+        var damage = 0.0;
+        InterfaceResult? last = null;
+        for (var k = 0; k <= 20; k++)
+        {
+            var x = 0.95 - 0.7 * k / 20;
+            var profile = Profile(ElectrodeRole.Positive, 6e-6, rho => cmax * (x - 0.01 * (rho * rho - 0.6)), time: 540 * k);
+            var response = await Client.UpdateInterfaceAsync(new UpdateInterfaceRequest
+            {
+                Settings = settings,
+                Items = { new InterfaceUpdate { Key = "cell-1/positive/d50", Profile = profile, State = state } },
+            }).ResponseAsync.WaitAsync(Timeout);
+            last = Assert.Single(response.Results);
+            Assert.Empty(last.Diagnostics);
+            Assert.True(last.State.Damage >= damage, $"step {k}: damage {last.State.Damage} fell below {damage}");
+            Assert.True(last.Gap >= 0);
+            damage = last.State.Damage;
+            state = last.State;
+
+            var particle = await Client.UpdateParticlesAsync(new UpdateParticlesRequest
+            {
+                Settings = settings,
+                Items = { new ParticleUpdate { Key = "cell-1/positive/d50", Profile = profile, State = particleState } },
+            }).ResponseAsync.WaitAsync(Timeout);
+            var p = Assert.Single(particle.Results);
+            particleState = p.State;
+            Assert.Equal(p.Interface.Gap, last.Gap, 1e-9 * Math.Max(Math.Abs(last.Gap), 1e-12));
+            Assert.Equal(p.Interface.State.Damage, last.State.Damage, 1e-9);
+        }
+
+        Assert.True(last!.Gap > 20e-9, $"gap {last.Gap}");
+        Assert.Equal(1.0, last.State.Damage, 1e-12);
+        Assert.Equal(1.0, last.State.DissipatedEnergy, 1e-9);
+        Assert.True(last.InterfaceResistance > 1e-4);
+    }
+
+    [Fact]
     public async Task GrainMismatchFollowsTheLatticeCurves()
     {
         var response = await Client.ComputeGrainMismatchAsync(new ComputeGrainMismatchRequest
@@ -160,5 +271,15 @@ public sealed class MechanicsServiceTests : IAsyncLifetime
             Profiles = { Profile(ElectrodeRole.Negative, 5e-6, _ => 100) },
         }).ResponseAsync.WaitAsync(Timeout);
         Assert.Contains("no set named 'Nope2000'", Assert.Single(response.Results[0].Diagnostics).Message);
+    }
+
+    [Fact]
+    public void TheHostsErrorLinesAreCaptured()
+    {
+        // The check in DisposeAsync is only as good as the capture: an error logged through the host's own logger
+        // factory must arrive (this probe line is the one error the check expects).
+        var factory = _app!.Services.GetRequiredService<ILoggerFactory>();
+        factory.CreateLogger("DigitalTwin.Services.Mechanics").LogError(ProbeMessage);
+        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Error && e.Message == ProbeMessage);
     }
 }

@@ -4,7 +4,9 @@ using DigitalTwin.Contracts.Common.V1;
 using DigitalTwin.Contracts.Viscoplastic.V1;
 using DigitalTwin.Rpc;
 using DigitalTwin.ServiceDefaults;
+using DigitalTwin.Rpc.Tests.Support;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DigitalTwin.Services.Viscoplastic.Tests;
@@ -12,6 +14,8 @@ namespace DigitalTwin.Services.Viscoplastic.Tests;
 public sealed class ViscoplasticServiceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private const string ProbeMessage = "log-capture probe";
+    private readonly LogCapture _logs = new();
     private WebApplication? _app;
     private RpcChannel? _channel;
 
@@ -25,7 +29,7 @@ public sealed class ViscoplasticServiceTests : IAsyncLifetime
             options.ServiceName = "viscoplastic-test";
             options.Port = 0;
             options.MinimumLogLevel = LogLevel.Warning;
-        });
+        }, services => services.AddSingleton<ILoggerProvider>(_logs));
         _app.MapRpcService(ViscoplasticServiceBase.Bind(new ViscoplasticService()));
         await _app.StartAsync().WaitAsync(Timeout);
         _channel = RpcChannel.ForAddress(_app.GetRpcAddresses()[0].ToString().TrimEnd('/'));
@@ -39,6 +43,10 @@ public sealed class ViscoplasticServiceTests : IAsyncLifetime
             await _app.StopAsync().WaitAsync(Timeout);
             await _app.DisposeAsync();
         }
+
+        // STYLE §11: a functional test fails on any Error or Critical line it did not expect (none are expected here).
+        var errors = _logs.UnexpectedErrors(ProbeMessage);
+        Assert.True(errors.Count == 0, $"unexpected error log lines: {string.Join(" | ", errors.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.Message}"))}");
     }
 
     private static PointHistory Ramp(string key, double from, double to, double t0, MaterialPointState? state, int samples)
@@ -139,5 +147,15 @@ public sealed class ViscoplasticServiceTests : IAsyncLifetime
         }).ResponseAsync.WaitAsync(Timeout));
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Contains("'Nope'", ex.Status.Detail);
+    }
+
+    [Fact]
+    public void TheHostsErrorLinesAreCaptured()
+    {
+        // The check in DisposeAsync is only as good as the capture: an error logged through the host's own logger
+        // factory must arrive (this probe line is the one error the check expects).
+        var factory = _app!.Services.GetRequiredService<ILoggerFactory>();
+        factory.CreateLogger("DigitalTwin.Services.Viscoplastic").LogError(ProbeMessage);
+        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Error && e.Message == ProbeMessage);
     }
 }

@@ -113,6 +113,16 @@ public sealed class CapacityTests
     [InlineData("novonix_csv", "test_Nova_Form-CH01-01_short.csv")]
     [InlineData("basytec_txt", "sample_data_basytec.txt")]
     [InlineData("biologic_mpt", "Sample_data_biologic_01_MB_CA1.txt")]
+    [InlineData("arbin_csv", "2017-05-09_test-TC-contact_CH33.csv")]
+    [InlineData("arbin_xlsx", "bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx")]
+    [InlineData("biologic_mpt", "cp.mpt")]
+    [InlineData("biologic_mpr", "cp.mpr")]
+    [InlineData("biologic_mpt", "test_loopsnewoutput_MB_CE1_short10k.csv")]
+    [InlineData("generic_csv", "CALCE_CX2-33_prism_LCO_25C_0-100_0.5-0.5C_d_timeseries.csv")]
+    [InlineData("maccor_txt", "maccor_002.txt")]
+    [InlineData("maccor_txt", "xTESLADIAG_000038con.078")]
+    [InlineData("maccor_txt", "PredictionDiagnostics_000109_tztest.010")]
+    [InlineData("novonix_csv", "sample_data_novonix.csv")]
     public void CountersAgreeWithCoulombCounting(string folder, string file) => CheckCoulomb(folder, file, CoulombTolerance);
 
     [Fact]

@@ -5,9 +5,9 @@ using DigitalTwin.Physics.Electrochem.Models;
 
 namespace DigitalTwin.Physics.Electrochem.Experiments;
 
-/// <summary>One output row. Current is in the model convention (discharge &gt; 0) [A].</summary>
+/// <summary>One output row. Current is in the model convention (discharge &gt; 0) [A]; temperature is the cell's [K].</summary>
 public readonly record struct Sample(double Time, double Current, double Voltage, int Step,
-    double NegativeAverage, double NegativeSurface, double PositiveAverage, double PositiveSurface);
+    double NegativeAverage, double NegativeSurface, double PositiveAverage, double PositiveSurface, double Temperature);
 
 public sealed record StepSummary(int Index, string Text, double Start, double End, string Reason);
 
@@ -61,7 +61,7 @@ public sealed class ExperimentRunner
             var t0 = model.Time;
             var (control, duration, eventKind, threshold) = Plan(model, step);
             model.Restart();
-            var init = model.Initialise(control(t0));
+            var init = Initialise(model, control(t0));
             if (init != StepStatus.Converged)
             {
                 throw new SolverException($"Step {s + 1} \"{step.Text}\": could not find a consistent initial state at t = {t0:G6} s: {model.LastProblem}", t0, model.LastProblemVariable);
@@ -195,6 +195,34 @@ public sealed class ExperimentRunner
         return new SimulationResult(samples, summaries, accepted, rejected);
     }
 
+    // Newton from the previous step's potentials can miss a high-rate operating point: walk the imposed current or
+    // power up to it in halving fractions, each solve starting from the last (concentrations do not change).
+    private static StepStatus Initialise(CellModel model, Control control)
+    {
+        var status = model.Initialise(control);
+        if (status == StepStatus.Converged || control.Mode == ControlMode.Voltage)
+        {
+            return status;
+        }
+
+        double done = 0, part = 0.125;
+        while (done < 1 && part >= 1.0 / 1024)
+        {
+            var next = Math.Min(1, done + part);
+            if (model.Initialise(control with { Value = control.Value * next }) == StepStatus.Converged)
+            {
+                done = next;
+                part *= 2;
+            }
+            else
+            {
+                part /= 2;
+            }
+        }
+
+        return done >= 1 ? StepStatus.Converged : model.Initialise(control);
+    }
+
     private void Record(List<Sample> samples, Sample sample)
     {
         samples.Add(sample);
@@ -309,7 +337,7 @@ public sealed class ExperimentRunner
     {
         var (na, ns) = model.Stoichiometry(positive: false);
         var (pa, ps) = model.Stoichiometry(positive: true);
-        return new Sample(model.Time, model.Current, model.Voltage, step + 1, na, ns, pa, ps);
+        return new Sample(model.Time, model.Current, model.Voltage, step + 1, na, ns, pa, ps, model.CellTemperature);
     }
 
     private static (Func<double, Control> Control, double Duration, EventKind Event, double Threshold) Plan(CellModel model, ExperimentStep step)

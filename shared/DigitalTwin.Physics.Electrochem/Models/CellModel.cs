@@ -60,6 +60,9 @@ public abstract class CellModel
     /// <summary>Accepted terminal voltage [V].</summary>
     public double Voltage { get; protected set; }
 
+    /// <summary>Accepted cell temperature [K]: the ambient (or set) temperature unless a thermal submodel moves it.</summary>
+    public virtual double CellTemperature => Cell.Temperature;
+
     public double TrialCurrent { get; protected set; }
 
     public double TrialVoltage { get; protected set; }

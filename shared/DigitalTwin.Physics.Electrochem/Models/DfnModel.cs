@@ -1,6 +1,8 @@
 // Doyle-Fuller-Newman (P2D) model: finite volumes in x for c_e, phi_e, phi_s (harmonic face coefficients, Bruggeman),
 // particles condensed per node (ElectrodeBank), so each Newton step is one 3x3 block-tridiagonal solve, bordered by
 // one scalar when the current is an unknown (voltage or power control). Full cell or Li-metal half cell.
+// With the lumped thermal option the cell temperature is a state too: each step solves the electrochemistry at a
+// temperature, updates it from the heat generated (implicit BDF), and repeats until the two agree.
 using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Numerics;
 using DigitalTwin.Physics.Electrochem.Parameters;
@@ -11,6 +13,10 @@ namespace DigitalTwin.Physics.Electrochem.Models;
 public sealed class DfnModel : CellModel
 {
     private const int MaxIterations = 12;
+
+    // Temperature fixed point of a thermal step [K]: far below what moves D_s, j0 or kappa measurably (1e-4 K ~ 1e-6 relative).
+    private const double TemperatureTolerance = 1e-4;
+    private const int TemperaturePasses = 6;
     private readonly int _n;
     private readonly double[] _x;
     private readonly double[] _dx;
@@ -25,12 +31,18 @@ public sealed class DfnModel : CellModel
     private readonly double _sigmaN;
     private readonly double _sigmaP;
     private readonly double _tPlus;
-    private readonly double _chi;
-    private readonly Tabulated _de;
-    private readonly Tabulated _kappa;
-    private readonly Tabulated _tdf;
+    private readonly ThermalTable _de;
+    private readonly ThermalTable _kappa;
+    private readonly ThermalTable _tdf;
     private readonly ICounterElectrode _counter;
     private readonly double _ce0;
+    private readonly LumpedThermal? _thermal;
+    private double _chi;
+    private double _temperature;
+    private HeatSources _heat;
+    private HeatSources _heatC;
+    private bool _heatPending;   // isothermal: heat of the accepted state not computed yet (it is computed on demand)
+    private bool _trialStarted;  // a trial overwrote the working arrays since the last accepted state
 
     private readonly double[] _ce;
     private readonly double[] _phie;
@@ -72,7 +84,9 @@ public sealed class DfnModel : CellModel
         _node = new int[_n];
         _eps = new double[_n];
         _epsB = new double[_n];
-        var t = cell.Temperature;
+        var t = cell.Thermal is null ? cell.Temperature : cell.InitialTemperature;
+        _temperature = t;
+        _thermal = cell.Thermal is { } thermal ? new LumpedThermal(thermal, cell.Temperature, t) : null;
         var x0 = 0.0;
         var i = 0;
         void Domain(int count, double length, int dom, double eps, double brugg)
@@ -97,8 +111,8 @@ public sealed class DfnModel : CellModel
 
         Domain(ns, cell.SeparatorThickness, 1, cell.SeparatorPorosity, cell.SeparatorBruggeman);
         Domain(np, cell.Positive.Thickness, 2, cell.Positive.Porosity, cell.Positive.BruggemanElectrolyte);
-        _neg = half ? null : new ElectrodeBank(cell.Negative!, nn, options, t);
-        _pos = new ElectrodeBank(cell.Positive, np, options, t);
+        _neg = half ? null : new ElectrodeBank(cell.Negative!, nn, options, t, cell.ReferenceTemperature);
+        _pos = new ElectrodeBank(cell.Positive, np, options, t, cell.ReferenceTemperature);
         _negDx = half ? [] : Enumerable.Repeat(cell.Negative!.Thickness / nn, nn).ToArray();
         _posDx = Enumerable.Repeat(cell.Positive.Thickness / np, np).ToArray();
         _sigmaN = half ? 0 : cell.Negative!.EffectiveConductivity;
@@ -107,9 +121,9 @@ public sealed class DfnModel : CellModel
         _chi = 2 * (1 - _tPlus) * Constants.R * t / Constants.F;
         _ce0 = cell.ElectrolyteInitialConcentration;
         var cHigh = 10 * _ce0;
-        _de = new Tabulated(c => cell.ElectrolyteDiffusivity.Evaluate(c, t), 0, cHigh);
-        _kappa = new Tabulated(c => cell.ElectrolyteConductivity.Evaluate(c, t), 0, cHigh);
-        _tdf = new Tabulated(c => cell.ThermodynamicFactor.Evaluate(c, t), 0, cHigh);
+        _de = new ThermalTable((c, temperature) => cell.ElectrolyteDiffusivity.Evaluate(c, temperature), 0, cHigh, t);
+        _kappa = new ThermalTable((c, temperature) => cell.ElectrolyteConductivity.Evaluate(c, temperature), 0, cHigh, t);
+        _tdf = new ThermalTable((c, temperature) => cell.ThermodynamicFactor.Evaluate(c, temperature), 0, cHigh, t);
         _counter = CounterElectrodeFactory.Create(options, cell);
         _ce = new double[_n];
         _phie = new double[_n];
@@ -155,6 +169,53 @@ public sealed class DfnModel : CellModel
 
     public ElectrodeBank PositiveBank => _pos;
 
+    /// <summary>Accepted cell temperature [K] (the ambient temperature for an isothermal model).</summary>
+    public override double CellTemperature => _thermal?.Temperature ?? _temperature;
+
+    /// <summary>
+    /// Heat generated at the accepted state, per unit electrode-pair area [W.m-2] (Ohmic, reaction, collectors). An
+    /// isothermal model computes it on demand, which needs the accepted state in the working arrays: read it after
+    /// Accept or Initialise, before the next TryStep.
+    /// </summary>
+    public HeatSources Heat
+    {
+        get
+        {
+            if (_heatPending)
+            {
+                if (_trialStarted)
+                {
+                    throw new InvalidOperationException("An isothermal DFN computes its heat from the accepted state: read Heat after Accept or Initialise, before the next TryStep.");
+                }
+
+                _heatC = ComputeHeat(Current / Cell.Area, Voltage);
+                _heatPending = false;
+            }
+
+            return _heatC;
+        }
+    }
+
+    /// <summary>The lumped thermal submodel, or null for an isothermal model.</summary>
+    public LumpedThermal? Thermal => _thermal;
+
+    // Every temperature-dependent coefficient follows T: electrolyte transport, diffusion potential, particles, j0, OCP.
+    private void SetTemperature(double temperature)
+    {
+        if (temperature == _temperature)
+        {
+            return;
+        }
+
+        _temperature = temperature;
+        _chi = 2 * (1 - _tPlus) * Constants.R * temperature / Constants.F;
+        _de.SetTemperature(temperature);
+        _kappa.SetTemperature(temperature);
+        _tdf.SetTemperature(temperature);
+        _neg?.SetTemperature(temperature);
+        _pos.SetTemperature(temperature);
+    }
+
     private void GuessPotentials()
     {
         var un = _neg is null ? 0 : _neg.Ocp(0, _neg.Particles.Average(0) / _neg.MaxConcentration(0));
@@ -177,6 +238,7 @@ public sealed class DfnModel : CellModel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeginTrial(double w = 0)
     {
+        _trialStarted = true;
         for (var i = 0; i < _n; i++)
         {
             _ce[i] = _ceC[i] + w * (_ceC[i] - _ceP[i]);
@@ -198,6 +260,10 @@ public sealed class DfnModel : CellModel
         CommitAlgebraic();
         _neg?.Accept();
         _pos.Accept();
+        _thermal?.Accept();
+        _heatC = _heat;
+        _heatPending = _thermal is null;
+        _trialStarted = false;
         _currentC = TrialCurrent;
     }
 
@@ -209,10 +275,16 @@ public sealed class DfnModel : CellModel
         _phisC.CopyTo(_phisP, 0);
         _neg?.ResetHistory();
         _pos.ResetHistory();
+        _thermal?.ResetHistory();
     }
 
     public override StepStatus Initialise(Control control)
     {
+        if (_thermal is not null)
+        {
+            SetTemperature(_thermal.Temperature);
+        }
+
         BeginTrial();
         var status = Newton(0, control, 1, 0, 0, freeze: true);
         if (status == StepStatus.Converged)
@@ -223,6 +295,10 @@ public sealed class DfnModel : CellModel
             Current = TrialCurrent;
             Voltage = TrialVoltage;
             _currentC = TrialCurrent;
+            _neg?.RefreshSurface();
+            _pos.RefreshSurface();
+            _heatPending = true;
+            _trialStarted = false;
         }
 
         return status;
@@ -230,15 +306,132 @@ public sealed class DfnModel : CellModel
 
     public override StepStatus TryStep(double h, Control control, int order)
     {
-        BeginTrial(ExtrapolationWeight(h));
+        var w = ExtrapolationWeight(h);
         var (a0, a1, a2) = BdfWeights(h, order);
-        var status = Newton(h, control, a0 / h, a1 / h, a2 / h, freeze: false);
-        if (status != StepStatus.Converged)
+        if (_thermal is null)
         {
-            return status;
+            BeginTrial(w);
+            var status = Newton(h, control, a0 / h, a1 / h, a2 / h, freeze: false);
+            if (status != StepStatus.Converged)
+            {
+                return status;
+            }
+
+            return CheckLimits();
         }
 
-        return CheckLimits();
+        // Temperature fixed point: solve at T, update T from the heat of that solution, re-solve from there (warm start).
+        var guess = _thermal.Predict(w);
+        BeginTrial(w);
+        for (var pass = 0; pass < TemperaturePasses; pass++)
+        {
+            SetTemperature(guess);
+            var status = Newton(h, control, a0 / h, a1 / h, a2 / h, freeze: false);
+            if (status != StepStatus.Converged)
+            {
+                return status;
+            }
+
+            status = CheckLimits();
+            if (status != StepStatus.Converged)
+            {
+                return status;
+            }
+
+            _heat = ComputeHeat(TrialCurrent / Cell.Area, TrialVoltage);
+            var next = _thermal.Correct(_heat.Total * Cell.Area, a0 / h, a1 / h, a2 / h);
+            if (Math.Abs(next - guess) <= TemperatureTolerance)
+            {
+                SetTemperature(next);
+                return StepStatus.Converged;
+            }
+
+            guess = next;
+        }
+
+        LastProblem = $"cell temperature did not settle at t = {Time + h:G6} s (last change {Math.Abs(_thermal.TrialTemperature - _temperature):G3} K)";
+        LastProblemVariable = "Volume-averaged cell temperature [K]";
+        return StepStatus.NotConverged;
+    }
+
+    // Heat per unit electrode-pair area [W.m-2] at the trial state: -i.grad(phi) on every face (the same fluxes the
+    // balances use, so the discrete energy identity holds), a j (eta + T dU/dT) per node, and the collectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private HeatSources ComputeHeat(double id, double voltage)
+    {
+        double ohmic = 0, reaction = 0, reversible = 0, ocPower = 0;
+        for (var i = 0; i < _n - 1; i++)
+        {
+            double rL = 0.5 * _dx[i], rR = 0.5 * _dx[i + 1];
+            var wk = 1 / (rL / (_kappa.Value(_ce[i]) * _epsB[i]) + rR / (_kappa.Value(_ce[i + 1]) * _epsB[i + 1]));
+            var tdfF = 0.5 * (_tdf.Value(_ce[i]) + _tdf.Value(_ce[i + 1]));
+            var dphi = _phie[i + 1] - _phie[i];
+            var ie = -wk * (dphi - _chi * tdfF * Math.Log(_ce[i + 1] / _ce[i]));
+            ohmic -= ie * dphi;
+            if (_dom[i] == _dom[i + 1] && _dom[i] != 1)
+            {
+                var g = (_dom[i] == 0 ? _sigmaN : _sigmaP) / (rL + rR);
+                var dps = _phis[i + 1] - _phis[i];
+                ohmic += g * dps * dps;
+            }
+        }
+
+        var last = _n - 1;
+        ohmic -= id * (voltage - _phis[last]);
+        if (_neg is not null)
+        {
+            var g0 = _sigmaN / (0.5 * _dx[0]);
+            ohmic += g0 * _phis[0] * _phis[0];
+        }
+        else
+        {
+            // Li metal at x = 0: the electrolyte face to phi_e(0) = -eta_Li, and the Li reaction heat i eta_Li.
+            var etaLi = _counter.Overpotential(id, Constants.R * _temperature / Constants.F, out _);
+            var half = 0.5 * _dx[0];
+            var gradLn = -(1 - _tPlus) / Constants.F * id / (_de.Value(_ce[0]) * _epsB[0] * _ce[0]);
+            var dphi = _phie[0] + etaLi;
+            var ieL = -_kappa.Value(_ce[0]) * _epsB[0] * (dphi / half - _chi * _tdf.Value(_ce[0]) * gradLn);
+            ohmic -= ieL * dphi;
+            reaction += id * etaLi;
+        }
+
+        for (var i = 0; i < _n; i++)
+        {
+            if (_dom[i] == 1)
+            {
+                continue;
+            }
+
+            var bank = _dom[i] == 0 ? _neg! : _pos;
+            var node = _node[i];
+            var total = bank.ReactionHeat(node, _phis[i] - _phie[i]);
+            var open = bank.OpenCircuitPower(node);
+            var rev = ReversibleHeat(bank, node);
+            reaction += _dx[i] * (total - rev);
+            reversible += _dx[i] * rev;
+            ocPower += _dx[i] * open;
+        }
+
+        var collectors = 0.0;
+        if (_thermal is not null)
+        {
+            var p = _thermal.Parameters;
+            collectors = id * id * (p.NegativeCollectorThickness / p.NegativeCollectorConductivity + p.PositiveCollectorThickness / p.PositiveCollectorConductivity);
+        }
+
+        return new HeatSources(ohmic, reaction, reversible, collectors, ocPower);
+    }
+
+    private double ReversibleHeat(ElectrodeBank bank, int node)
+    {
+        var q = 0.0;
+        for (var k = 0; k < bank.Classes; k++)
+        {
+            var p = node * bank.Classes + k;
+            q += bank.SurfaceArea(k) * bank.J[p] * _temperature * bank.EntropicChange(k, bank.SurfaceConcentration[p] / bank.MaxConcentration(k));
+        }
+
+        return q;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -564,7 +757,7 @@ public sealed class DfnModel : CellModel
         else
         {
             // Li metal at x = 0: Li+ enters at (1 - t+) I/F (migration carries the rest); phi_e(0) = -eta_Li.
-            var etaLi = _counter.Overpotential(id, Constants.R * Cell.Temperature / Constants.F, out var dEta);
+            var etaLi = _counter.Overpotential(id, Constants.R * _temperature / Constants.F, out var dEta);
             if (!freeze)
             {
                 rhs[0] += onePlus * id;
@@ -600,6 +793,12 @@ public sealed class DfnModel : CellModel
         if (_neg is not null)
         {
             worst = Math.Max(worst, EstimateError(_neg.Particles.Concentration, _neg.Committed, _neg.Previous, _neg.Previous2, h, _neg.MaxConcentration(0), rtol, atol, 2));
+        }
+
+        if (_thermal is not null)
+        {
+            // The temperature rise in kelvin: rtol acts on the rise, atol is in kelvin.
+            worst = Math.Max(worst, EstimateError(_thermal.TrialRise, _thermal.CommittedRise, _thermal.PreviousRise, _thermal.Previous2Rise, h, 1, rtol, atol, 2));
         }
 
         return worst;
@@ -643,7 +842,7 @@ public sealed class DfnModel : CellModel
     public override double[] ExportState()
     {
         var negLen = _neg?.Committed.Length ?? 0;
-        var s = new double[_n * 3 + negLen + _pos.Committed.Length + (_neg?.J.Length ?? 0) + _pos.J.Length + 1];
+        var s = new double[_n * 3 + negLen + _pos.Committed.Length + (_neg?.J.Length ?? 0) + _pos.J.Length + 1 + (_thermal is null ? 0 : 1)];
         var k = 0;
         s[k++] = _currentC;
         _ceC.CopyTo(s, k);
@@ -663,11 +862,17 @@ public sealed class DfnModel : CellModel
         _pos.Committed.CopyTo(s, k);
         k += _pos.Committed.Length;
         _pos.CommittedJ.CopyTo(s, k);
+        if (_thermal is not null)
+        {
+            s[^1] = _thermal.Temperature;
+        }
+
         return s;
     }
 
     public override void ImportState(ReadOnlySpan<double> s)
     {
+        _trialStarted = true; // the working arrays no longer hold an accepted, solved state
         var k = 0;
         _currentC = s[k++];
         s.Slice(k, _n).CopyTo(_ceC);
@@ -689,18 +894,31 @@ public sealed class DfnModel : CellModel
         k += _pos.Committed.Length;
         s.Slice(k, _pos.J.Length).CopyTo(_pos.CommittedJ);
         _pos.BeginTrial();
+        if (_thermal is not null)
+        {
+            _thermal.Set(s[^1]);
+            SetTemperature(_thermal.Temperature);
+        }
+
         Current = _currentC;
         Restart();
     }
 
     public override void SetInitialStoichiometry(double? negative, double positive)
     {
+        _trialStarted = true;
         if (_neg is not null && negative is { } sn)
         {
             FillBank(_neg, sn);
         }
 
         FillBank(_pos, positive);
+        if (_thermal is not null)
+        {
+            _thermal.Set(_thermal.Initial);
+            SetTemperature(_thermal.Initial);
+        }
+
         Array.Fill(_ce, _ce0);
         Array.Fill(_ceC, _ce0);
         GuessPotentials();

@@ -16,7 +16,7 @@ public sealed class LiveCell
     {
         _model = ModelFactory.Create(set, options with { MaxStep = Math.Min(options.MaxStep, 120) });
         Signature = $"{options.Model}|{set.Name}|n{options.PointsNegative}s{options.PointsSeparator}p{options.PointsPositive}r{options.PointsParticle}"
-            + $"|k{options.NegativeSizeClasses}.{options.PositiveSizeClasses}|{options.ParticleTransport}";
+            + $"|k{options.NegativeSizeClasses}.{options.PositiveSizeClasses}|{options.ParticleTransport}|{options.Thermal}|sid {options.StressInducedDiffusion}";
     }
 
     /// <summary>Identifies model, set and mesh; a state from another signature is refused.</summary>

@@ -61,8 +61,8 @@ public sealed class SingleParticleModel : CellModel
         _withElectrolyte = options.Model == ModelKind.Spme;
         var t = cell.Temperature;
         _vt = Constants.R * t / Constants.F;
-        _neg = cell.HalfCell ? null : new ElectrodeBank(cell.Negative!, 1, options, t);
-        _pos = new ElectrodeBank(cell.Positive, 1, options, t);
+        _neg = cell.HalfCell ? null : new ElectrodeBank(cell.Negative!, 1, options, t, cell.ReferenceTemperature);
+        _pos = new ElectrodeBank(cell.Positive, 1, options, t, cell.ReferenceTemperature);
         _ln = cell.HalfCell ? 0 : cell.Negative!.Thickness;
         _lp = cell.Positive.Thickness;
         _ls = cell.SeparatorThickness;

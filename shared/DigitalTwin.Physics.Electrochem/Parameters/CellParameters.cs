@@ -7,6 +7,9 @@ namespace DigitalTwin.Physics.Electrochem.Parameters;
 /// <summary>One particle class (a size class or a material of a blend) in an electrode.</summary>
 public sealed class ParticleClass
 {
+    /// <summary>Name of the class within its electrode: the design's id, else its index (blends: "primary-0", ...).</summary>
+    public string Id { get; init; } = "0";
+
     public required double Radius { get; init; }
 
     /// <summary>Active-material volume fraction of this class in the electrode [-].</summary>
@@ -32,6 +35,46 @@ public sealed class ParticleClass
 
     /// <summary>Particle boundary flux per unit interfacial current: a R / (3 eps_s), 1 for smooth spheres.</summary>
     public double FluxFactor => SurfaceAreaPerVolume * Radius / (3 * VolumeFraction);
+
+    /// <summary>
+    /// Omega 2 Omega E / (9 (1 - nu) R_gas) [K.m3.mol-1], so theta = this / T multiplies (c - c_0) in the
+    /// stress-induced diffusivity; 0 when the option is off.
+    /// </summary>
+    public double StressCoefficient { get; init; }
+
+    /// <summary>Reference concentration for free of deformation c_0 [mol.m-3].</summary>
+    public double StressFreeConcentration { get; init; }
+
+    /// <summary>Entropic change dU/dT(sto) [V.K-1]: U(sto, T) = U(sto) + (T - T_ref) dU/dT; null when the set gives none.</summary>
+    public ParameterFunction? EntropicChange { get; init; }
+}
+
+/// <summary>
+/// Lumped thermal model of the whole cell (PyBaMM "thermal": "lumped" with "cell geometry": "arbitrary"):
+/// rho_c_eff dT/dt = Q/V_cell - h A_cool (T - T_amb)/V_cell.
+/// </summary>
+public sealed class LumpedThermalParameters
+{
+    /// <summary>Thickness-weighted volumetric heat capacity of collectors, electrodes and separator [J.K-1.m-3].</summary>
+    public required double HeatCapacity { get; init; }
+
+    /// <summary>Total heat transfer coefficient h [W.m-2.K-1].</summary>
+    public required double HeatTransferCoefficient { get; init; }
+
+    /// <summary>Cell cooling surface area [m2].</summary>
+    public required double CoolingArea { get; init; }
+
+    /// <summary>Cell volume [m3] (the heat is spread over it).</summary>
+    public required double CellVolume { get; init; }
+
+    /// <summary>Current-collector thicknesses [m] and conductivities [S.m-1] (Joule heat i^2 L / sigma).</summary>
+    public required double NegativeCollectorThickness { get; init; }
+
+    public required double NegativeCollectorConductivity { get; init; }
+
+    public required double PositiveCollectorThickness { get; init; }
+
+    public required double PositiveCollectorConductivity { get; init; }
 }
 
 public sealed class ElectrodeParameters
@@ -85,7 +128,17 @@ public sealed class CellParameters
     /// <summary>1 + dln f/dln c (c_e, T).</summary>
     public required ParameterFunction ThermodynamicFactor { get; init; }
 
+    /// <summary>Ambient temperature [K]: the cell temperature of an isothermal model.</summary>
     public required double Temperature { get; init; }
+
+    /// <summary>Temperature at t = 0 [K] (the lumped model's start; equal to <see cref="Temperature"/> when isothermal).</summary>
+    public double InitialTemperature { get; init; }
+
+    /// <summary>T_ref of the entropic OCP correction [K].</summary>
+    public double ReferenceTemperature { get; init; } = 298.15;
+
+    /// <summary>Lumped thermal parameters; null for an isothermal model.</summary>
+    public LumpedThermalParameters? Thermal { get; init; }
 
     /// <summary>Electrode area times parallel pairs [m2]: cell current = current density x this.</summary>
     public required double Area { get; init; }
@@ -116,11 +169,12 @@ public sealed class CellParameters
         var p = new List<string>();
         var r = new Reader(set, p);
         var halfCell = ResolveHalfCell(set, options, p);
+        var lumped = OptionTable.Is(options.Thermal, "lumped");
         var temperature = double.IsNaN(options.Temperature) ? r.Scalar("Ambient temperature [K]", 200, 400, "K", fallback: 298.15) : options.Temperature;
         var sepThickness = r.Scalar("Separator thickness [m]", 1e-7, 1e-2, "m");
         var ce0 = r.Scalar("Initial concentration in electrolyte [mol.m-3]", 1, 1e4, "mol.m-3");
-        var negative = halfCell ? null : ReadElectrode(r, "Negative", options.NegativeSizeClasses, options, p);
-        var positive = ReadElectrode(r, "Positive", options.PositiveSizeClasses, options, p);
+        var negative = halfCell ? null : ReadElectrode(r, "Negative", options.NegativeSizeClasses, options.NegativeSizes, options, p);
+        var positive = ReadElectrode(r, "Positive", options.PositiveSizeClasses, options.PositiveSizes, options, p);
         var area = r.Scalar("Electrode height [m]", 1e-4, 100, "m") * r.Scalar("Electrode width [m]", 1e-4, 100, "m")
             * r.Scalar("Number of electrodes connected in parallel to make a cell", 1, 1e4, "", fallback: 1);
         var cell = new CellParameters
@@ -139,6 +193,10 @@ public sealed class CellParameters
                 ? r.Function("Thermodynamic factor", ["c_e", "T"], ce0, temperature, 0.01, 100, "") ?? Missing
                 : ParameterFunction.Constant(1.0, ["c_e", "T"]),
             Temperature = temperature,
+            InitialTemperature = lumped && double.IsNaN(options.Temperature)
+                ? r.Scalar("Initial temperature [K]", 200, 400, "K", fallback: temperature) : temperature,
+            ReferenceTemperature = r.Scalar("Reference temperature [K]", 200, 400, "K", fallback: 298.15),
+            Thermal = lumped ? ReadThermal(r, halfCell) : null,
             Area = area,
             NominalCapacity = r.Scalar("Nominal cell capacity [A.h]", 1e-9, 1e6, "A.h"),
             LowerVoltage = r.Scalar("Lower voltage cut-off [V]", -1, 6, "V"),
@@ -177,7 +235,7 @@ public sealed class CellParameters
         return half;
     }
 
-    private static ElectrodeParameters? ReadElectrode(Reader r, string side, int classes, ModelOptions options, List<string> problems)
+    private static ElectrodeParameters? ReadElectrode(Reader r, string side, int classes, IReadOnlyList<SizeClass>? sizes, ModelOptions options, List<string> problems)
     {
         var lower = side.ToLowerInvariant();
         var thickness = r.Scalar($"{side} electrode thickness [m]", 1e-7, 1e-2, "m");
@@ -201,6 +259,10 @@ public sealed class CellParameters
         if (prefixes.Count == 0)
         {
             prefixes.Add("");
+        }
+        else if (sizes is not null)
+        {
+            problems.Add($"{side} electrode: explicit size classes need a single-material electrode, but the set blends {prefixes.Count} materials");
         }
 
         var result = new List<ParticleClass>();
@@ -240,7 +302,22 @@ public sealed class CellParameters
                 continue;
             }
 
-            var (radii, fractions) = SizeClasses(mRadius, classes, options.SizeSpread);
+            var entropic = r.Set.Contains($"{m}{side} electrode OCP entropic change [V.K-1]")
+                ? r.Function($"{m}{side} electrode OCP entropic change [V.K-1]", ["sto"], sto0, 0, -0.1, 0.1, "V.K-1") : null;
+            double stressCoefficient = 0, stressFree = 0;
+            if (OptionTable.Is(options.StressInducedDiffusion, "true"))
+            {
+                // Ai et al. 2020 eq. 12: theta = Omega/(R T) 2 Omega E / (9 (1 - nu)); kept without the 1/T here.
+                var omega = r.Scalar($"{m}{side} electrode partial molar volume [m3.mol-1]", -1e-3, 1e-3, "m3.mol-1");
+                var young = r.Scalar($"{m}{side} electrode Young's modulus [Pa]", 1e6, 1e13, "Pa");
+                var poisson = r.Scalar($"{m}{side} electrode Poisson's ratio", -0.99, 0.499, "");
+                stressFree = r.Scalar($"{m}{side} electrode reference concentration for free of deformation [mol.m-3]", 0, 1e6, "mol.m-3", fallback: 0);
+                stressCoefficient = omega * 2 * omega * young / (9 * (1 - poisson) * Constants.R);
+            }
+
+            var (radii, fractions) = sizes is not null
+                ? (sizes.Select(c => c.Radius).ToArray(), sizes.Select(c => c.VolumeShare).ToArray())
+                : SizeClasses(mRadius, classes, options.SizeSpread);
             var aScale = areaGiven is not null ? areaGiven.Value.Evaluate(0) / (3 * mEps / mRadius) : 1.0;
             for (var k = 0; k < radii.Length; k++)
             {
@@ -256,6 +333,10 @@ public sealed class CellParameters
                     Ocp = ocp,
                     ExchangeCurrent = j0,
                     StoichiometryExchangeCurrent = stoichiometryForm,
+                    StressCoefficient = stressCoefficient,
+                    StressFreeConcentration = stressFree,
+                    EntropicChange = entropic,
+                    Id = sizes is not null ? sizes[k].Id : (radii.Length == 1 && m.Length == 0 ? "0" : $"{m.TrimEnd(':', ' ').ToLowerInvariant()}{(m.Length > 0 ? "-" : "")}{k}"),
                 });
             }
         }
@@ -274,6 +355,39 @@ public sealed class CellParameters
             EffectiveConductivity = sigma * Math.Pow(1 - porosity, bs),
             AnodicTransfer = alpha,
             Classes = [.. result],
+        };
+    }
+
+    // rho c_p over collectors, electrodes and separator, thickness-weighted (PyBaMM thermal_parameters.rho_c_p_eff).
+    private static LumpedThermalParameters ReadThermal(Reader r, bool halfCell)
+    {
+        double heat = 0, length = 0;
+        void Layer(string name, string thickness)
+        {
+            var l = r.Scalar(thickness, 0, 1e-2, "m");
+            heat += l * r.Scalar($"{name} density [kg.m-3]", 1, 1e5, "kg.m-3") * r.Scalar($"{name} specific heat capacity [J.kg-1.K-1]", 1, 1e5, "J.kg-1.K-1");
+            length += l;
+        }
+
+        Layer("Negative current collector", "Negative current collector thickness [m]");
+        if (!halfCell)
+        {
+            Layer("Negative electrode", "Negative electrode thickness [m]");
+        }
+
+        Layer("Separator", "Separator thickness [m]");
+        Layer("Positive electrode", "Positive electrode thickness [m]");
+        Layer("Positive current collector", "Positive current collector thickness [m]");
+        return new LumpedThermalParameters
+        {
+            HeatCapacity = length > 0 ? heat / length : double.NaN,
+            HeatTransferCoefficient = r.Scalar("Total heat transfer coefficient [W.m-2.K-1]", 0, 1e6, "W.m-2.K-1"),
+            CoolingArea = r.Scalar("Cell cooling surface area [m2]", 1e-8, 1e3, "m2"),
+            CellVolume = r.Scalar("Cell volume [m3]", 1e-12, 1e3, "m3"),
+            NegativeCollectorThickness = r.Scalar("Negative current collector thickness [m]", 0, 1e-2, "m"),
+            NegativeCollectorConductivity = r.Scalar("Negative current collector conductivity [S.m-1]", 1, 1e9, "S.m-1"),
+            PositiveCollectorThickness = r.Scalar("Positive current collector thickness [m]", 0, 1e-2, "m"),
+            PositiveCollectorConductivity = r.Scalar("Positive current collector conductivity [S.m-1]", 1, 1e9, "S.m-1"),
         };
     }
 

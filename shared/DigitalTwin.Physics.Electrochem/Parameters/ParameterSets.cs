@@ -12,7 +12,7 @@ public static class ParameterSets
 
     private static readonly Dictionary<string, ParameterSet> Cache = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Names of the built-in sets (Marquis2019, Marquis2019Comsol, Chen2020, Ai2020, Ecker2015, KazemGhamsari2025).</summary>
+    /// <summary>Names of the built-in sets (Marquis2019, Marquis2019Comsol, Chen2020, Ai2020, Ai2020Paper, Ecker2015, KazemGhamsari2025).</summary>
     public static IReadOnlyList<string> Names => [.. Resources.Value.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>The file name of the embedded JSON, for provenance.</summary>

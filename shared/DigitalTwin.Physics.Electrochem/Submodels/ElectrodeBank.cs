@@ -1,6 +1,7 @@
 // All particles of one electrode (nodes x classes) with their kinetics: linearises the Butler-Volmer condition of
 // every particle and condenses the particle unknowns away, so the cell-level solver sees the volumetric current
 // a.j of a node as an affine function of (phi_s - phi_e, c_e). This keeps the cell Jacobian block-tridiagonal.
+// The OCP is U(sto) + (T - T_ref) dU/dT(sto) when the set gives an entropic change (PyBaMM's convention).
 using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Models;
 using DigitalTwin.Physics.Electrochem.Numerics;
@@ -13,16 +14,19 @@ public sealed class ElectrodeBank
     private readonly IKinetics _kinetics;
     private readonly ExchangeCurrent[] _j0;
     private readonly Tabulated[] _ocp;
+    private readonly Tabulated?[] _entropic;
+    private readonly double _referenceTemperature;
     private readonly double[] _area;
     private readonly double[] _cmax;
-    private readonly double _vt;
-    private readonly double _temperature;
+    private double _vt;
+    private double _temperature;
+    private double _shift;
     private readonly double[] _g0;
     private readonly double[] _gPhi;
     private readonly double[] _gCe;
     private readonly double[] _history;
 
-    public ElectrodeBank(ElectrodeParameters electrode, int nodes, ModelOptions options, double temperature)
+    public ElectrodeBank(ElectrodeParameters electrode, int nodes, ModelOptions options, double temperature, double referenceTemperature = 298.15)
     {
         Parameters = electrode;
         Nodes = nodes;
@@ -36,6 +40,9 @@ public sealed class ElectrodeBank
         _vt = Constants.R * temperature / Constants.F;
         _j0 = electrode.Classes.Select(c => new ExchangeCurrent(c, temperature)).ToArray();
         _ocp = electrode.Classes.Select(c => new Tabulated(s => c.Ocp.Evaluate(s, temperature), 0, 1)).ToArray();
+        _entropic = electrode.Classes.Select(c => c.EntropicChange is { } e ? new Tabulated(s => e.Evaluate(s), 0, 1) : null).ToArray();
+        _referenceTemperature = referenceTemperature;
+        _shift = temperature - referenceTemperature;
         _area = electrode.Classes.Select(c => c.SurfaceAreaPerVolume).ToArray();
         _cmax = electrode.Classes.Select(c => c.MaxConcentration).ToArray();
         var n = nodes * Classes;
@@ -87,7 +94,88 @@ public sealed class ElectrodeBank
 
     public double ThermalVoltage => _vt;
 
-    public double Ocp(int cls, double sto) => _ocp[cls].Value(sto);
+    /// <summary>Temperature of the particles and their kinetics [K].</summary>
+    public double Temperature => _temperature;
+
+    /// <summary>U(sto, T) [V] of class cls at the bank's temperature.</summary>
+    public double Ocp(int cls, double sto) => OpenCircuit(cls, sto, out _);
+
+    /// <summary>Moves diffusivities, exchange currents, thermal voltage and the entropic OCP shift to temperature T [K].</summary>
+    public void SetTemperature(double temperature)
+    {
+        if (temperature == _temperature)
+        {
+            return;
+        }
+
+        _temperature = temperature;
+        _vt = Constants.R * temperature / Constants.F;
+        _shift = temperature - _referenceTemperature;
+        foreach (var j0 in _j0)
+        {
+            j0.SetTemperature(temperature);
+        }
+
+        if (Particles is FickianParticles fick)
+        {
+            fick.SetTemperature(temperature);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double OpenCircuit(int cls, double sto, out double slope)
+    {
+        var u = _ocp[cls].Evaluate(sto, out slope);
+        if (_shift != 0 && _entropic[cls] is { } e)
+        {
+            u += _shift * e.Evaluate(sto, out var ds);
+            slope += _shift * ds;
+        }
+
+        return u;
+    }
+
+    /// <summary>Radial profile of size class cls at electrode node (point values, centre to surface; see IParticleTransport.Profile).</summary>
+    public void Profile(int node, int cls, Span<double> radius, Span<double> concentration)
+    {
+        var p = node * Classes + cls;
+        Particles.Profile(p, J[p], radius, concentration);
+    }
+
+    /// <summary>Entropic change dU/dT [V.K-1] of class cls at stoichiometry sto (0 when the set gives none).</summary>
+    public double EntropicChange(int cls, double sto) => _entropic[cls]?.Value(sto) ?? 0;
+
+    /// <summary>
+    /// Reaction heat of a node per electrode volume [W.m-3]: sum over classes of a j (eta + T dU/dT), the
+    /// irreversible and reversible parts (PyBaMM base_thermal), at the current surface concentrations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double ReactionHeat(int node, double phiDiff)
+    {
+        var q = 0.0;
+        for (var k = 0; k < Classes; k++)
+        {
+            var p = node * Classes + k;
+            var sto = SurfaceConcentration[p] / _cmax[k];
+            var eta = phiDiff - OpenCircuit(k, sto, out _);
+            q += _area[k] * J[p] * (eta + _temperature * EntropicChange(k, sto));
+        }
+
+        return q;
+    }
+
+    /// <summary>Sum over classes of a j U(c_surf, T) of a node [W.m-3] (the open-circuit part of the energy balance).</summary>
+    public double OpenCircuitPower(int node)
+    {
+        var q = 0.0;
+        for (var k = 0; k < Classes; k++)
+        {
+            var p = node * Classes + k;
+            q += _area[k] * J[p] * OpenCircuit(k, SurfaceConcentration[p] / _cmax[k], out _);
+        }
+
+        return q;
+    }
 
     public double MaxConcentration(int cls) => _cmax[cls];
 
@@ -129,7 +217,7 @@ public sealed class ElectrodeBank
             Particles.Linearise(p, j, a0h, _history, freeze, out var alpha, out var beta);
             var cs0 = Particles.Surface(p, j);
             var cmax = _cmax[k];
-            var u = _ocp[k].Evaluate(cs0 / cmax, out var dUdSto);
+            var u = OpenCircuit(k, cs0 / cmax, out var dUdSto);
             var j0 = _j0[k].Evaluate(ce, cs0, _temperature, out var dj0dce, out var dj0dcs);
             var eta = phiDiff - u;
             var f = _kinetics.Current(eta, j0, _vt, out var fEta, out var fJ0);
@@ -183,7 +271,7 @@ public sealed class ElectrodeBank
         }
         var cs = Particles.Surface(p, j);
         SurfaceConcentration[p] = cs;
-        var u = _ocp[0].Value(cs / _cmax[0]);
+        var u = OpenCircuit(0, cs / _cmax[0], out _);
         var j0 = _j0[0].Evaluate(ce, cs, _temperature, out _, out _);
         var eta = _kinetics.Overpotential(j, j0, _vt);
         Eta[p] = eta;

@@ -1,5 +1,6 @@
 // Conservative finite volumes for Fick's law in spheres with D_s(c): cell-centred uniform mesh in r,
-// face fluxes r^2 D dc/dr, so the lithium in every particle changes only by its surface flux.
+// face fluxes r^2 D dc/dr, so the lithium in every particle changes only by its surface flux. With stress-induced
+// diffusion D becomes D (1 + theta (c - c_0)), theta = Omega/(RT) 2 Omega E/(9(1-nu)) (Ai et al. 2020 eq. 12).
 using System.Runtime.CompilerServices;
 using DigitalTwin.Physics.Electrochem.Parameters;
 
@@ -19,7 +20,11 @@ public sealed class FickianParticles : IParticleTransport
     private readonly ParameterFunction[] _diffusivity;
     private readonly bool[] _constantD;
     private readonly double[] _dConst;
-    private readonly double _temperature;
+    private readonly double[] _stressCoefficient; // Omega 2 Omega E/(9(1-nu) R_gas) per particle [K.m3.mol-1]
+    private readonly double[] _stressFree;        // c_0 per particle [mol.m-3]
+    private readonly double[] _theta;             // stress coefficient / T [m3.mol-1]
+    private readonly ParticleClass[] _distinct;
+    private double _temperature;
     private readonly double[] _sub;
     private readonly double[] _diag;
     private readonly double[] _sup;
@@ -52,6 +57,9 @@ public sealed class FickianParticles : IParticleTransport
         _diffusivity = new ParameterFunction[n];
         _constantD = new bool[n];
         _dConst = new double[n];
+        _stressCoefficient = new double[n];
+        _stressFree = new double[n];
+        _theta = new double[n];
         _temperature = temperature;
         _vol = new double[points];
         _face = new double[points + 1];
@@ -71,13 +79,13 @@ public sealed class FickianParticles : IParticleTransport
             _fluxFactor[p] = cls.FluxFactor;
             _cmax[p] = cls.MaxConcentration;
             _diffusivity[p] = cls.Diffusivity;
-            var d0 = cls.Diffusivity.Evaluate(0.1, temperature);
-            _constantD[p] = Enumerable.Range(1, 9).All(k => cls.Diffusivity.Evaluate(0.1 * k, temperature) == d0);
-            _dConst[p] = d0;
+            _stressCoefficient[p] = cls.StressCoefficient;
+            _stressFree[p] = cls.StressFreeConcentration;
             _c.AsSpan(p * points, points).Fill(cls.InitialConcentration);
         }
 
         var distinct = classes.Distinct().ToList();
+        _distinct = [.. distinct];
         _classOf = classes.Select(c => distinct.IndexOf(c)).ToArray();
         var nc = distinct.Count;
         _cacheA0 = Enumerable.Repeat(double.NaN, nc).ToArray();
@@ -90,14 +98,13 @@ public sealed class FickianParticles : IParticleTransport
         for (var c = 0; c < nc; c++)
         {
             var r = distinct[c].Radius;
-            var d = distinct[c].Diffusivity.Evaluate(0.1, temperature);
             for (var i = 0; i < points; i++)
             {
                 _vol3[c * points + i] = r * r * r * _vol[i];
-                _k[c * points + i] = i < points - 1 ? r * r * _face[i + 1] / (r / points) * d : 0;
             }
         }
 
+        ApplyTemperature(temperature);
         _sub = new double[points];
         _diag = new double[points];
         _sup = new double[points];
@@ -106,6 +113,56 @@ public sealed class FickianParticles : IParticleTransport
     }
 
     public int PointsPerParticle => _m;
+
+    /// <summary>Moves the diffusivities (and theta = coefficient / T) to temperature T [K].</summary>
+    public void SetTemperature(double temperature)
+    {
+        if (temperature != _temperature)
+        {
+            ApplyTemperature(temperature);
+        }
+    }
+
+    // Constant-D detection, the shared conductances of constant-D classes and theta, at temperature T.
+    private void ApplyTemperature(double temperature)
+    {
+        _temperature = temperature;
+        var m = _m;
+        for (var c = 0; c < _distinct.Length; c++)
+        {
+            var cls = _distinct[c];
+            var d = cls.Diffusivity.Evaluate(0.1, temperature);
+            var r = cls.Radius;
+            for (var i = 0; i < m; i++)
+            {
+                _k[c * m + i] = i < m - 1 ? r * r * _face[i + 1] / (r / m) * d : 0;
+            }
+
+            _cacheA0[c] = double.NaN;
+        }
+
+        for (var p = 0; p < _diffusivity.Length; p++)
+        {
+            var f = _diffusivity[p];
+            var d0 = f.Evaluate(0.1, temperature);
+            _constantD[p] = _stressCoefficient[p] == 0 && IndependentOfStoichiometry(f, d0, temperature);
+            _dConst[p] = d0;
+            _theta[p] = _stressCoefficient[p] / temperature;
+        }
+    }
+
+    private static bool IndependentOfStoichiometry(ParameterFunction f, double d0, double temperature)
+    {
+        for (var k = 1; k <= 9; k++)
+        {
+            if (f.Evaluate(0.1 * k, temperature) != d0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public Span<double> Concentration => _c;
 
@@ -127,6 +184,14 @@ public sealed class FickianParticles : IParticleTransport
         var f = _diffusivity[p];
         var d = f.Evaluate(sto, _temperature);
         dDdc = (f.Evaluate(sto + h, _temperature) - f.Evaluate(sto - h, _temperature)) / (2 * h * cmax);
+        var theta = _theta[p];
+        if (theta != 0)
+        {
+            var factor = 1 + theta * (c - _stressFree[p]);
+            dDdc = dDdc * factor + d * theta;
+            d *= factor;
+        }
+
         return d;
     }
 
@@ -337,6 +402,29 @@ public sealed class FickianParticles : IParticleTransport
         var dSurf = D(p, _c[off + _m - 1], out _);
         var g = -_fluxFactor[p] * j / (Constants.F * dSurf);
         return (9 * _c[off + _m - 1] - _c[off + _m - 2] + 3 * g * dr) / 8;
+    }
+
+    public int ProfilePoints => _m + 2;
+
+    /// <summary>
+    /// Centre, cell centres and surface: the centre value from the even quadratic through the first two cells
+    /// (zero slope at r = 0), the surface value from the flux boundary condition (<see cref="Surface"/>).
+    /// </summary>
+    public void Profile(int p, double j, Span<double> radius, Span<double> concentration)
+    {
+        var m = _m;
+        var off = p * m;
+        var r = _radius[p];
+        radius[0] = 0;
+        concentration[0] = m > 1 ? (9 * _c[off] - _c[off + 1]) / 8 : _c[off];
+        for (var i = 0; i < m; i++)
+        {
+            radius[i + 1] = r * (i + 0.5) / m;
+            concentration[i + 1] = _c[off + i];
+        }
+
+        radius[m + 1] = r;
+        concentration[m + 1] = Surface(p, j);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

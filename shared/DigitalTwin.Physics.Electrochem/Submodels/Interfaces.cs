@@ -28,6 +28,15 @@ public interface IParticleTransport
 
     /// <summary>Volume-averaged concentration of particle p [mol.m-3].</summary>
     double Average(int p);
+
+    /// <summary>Nodes of the radial profile <see cref="Profile"/> writes (centre and surface included).</summary>
+    int ProfilePoints { get; }
+
+    /// <summary>
+    /// The radial profile of particle p for flux j as point values: radius [m] from 0 (centre) to R (surface) and
+    /// concentration [mol.m-3], what the particle mechanics consumes.
+    /// </summary>
+    void Profile(int p, double j, Span<double> radius, Span<double> concentration);
 }
 
 /// <summary>Interfacial kinetics: current density j [A.m-2] from overpotential eta [V] and j0.</summary>

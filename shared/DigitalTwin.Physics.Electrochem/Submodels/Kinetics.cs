@@ -61,18 +61,19 @@ public static class KineticsFactory
 }
 
 /// <summary>
-/// j0 of one particle class at a fixed temperature. The standard form k(T) sqrt(c_e c_s (c_max - c_s)) is detected
-/// and differentiated analytically; other forms are tabulated (stoichiometry form) or differenced.
+/// j0 of one particle class at the model's temperature. The standard form k(T) sqrt(c_e c_s (c_max - c_s)) is
+/// detected and differentiated analytically (k re-read when T moves); other forms are tabulated (stoichiometry
+/// form) or differenced.
 /// </summary>
 public sealed class ExchangeCurrent : IExchangeCurrent
 {
     private readonly ParameterFunction _f;
     private readonly double _cmax;
-    private readonly double _temperature;
     private readonly bool _stoichiometry;
     private readonly bool _separable;
-    private readonly double _k;
-    private readonly Tabulated? _table;
+    private readonly ThermalTable? _table;
+    private double _temperature;
+    private double _k;
 
     public ExchangeCurrent(ParticleClass cls, double temperature)
     {
@@ -82,12 +83,12 @@ public sealed class ExchangeCurrent : IExchangeCurrent
         _stoichiometry = cls.StoichiometryExchangeCurrent;
         if (_stoichiometry)
         {
-            _table = new Tabulated(s => _f.Evaluate(s, temperature), 0, 1);
+            _table = new ThermalTable((s, t) => _f.Evaluate(s, t), 0, 1, temperature);
             return;
         }
 
         var cm = _cmax;
-        _k = _f.Evaluate(1000, 0.5 * cm, cm, temperature) / Math.Sqrt(1000 * 0.5 * cm * 0.5 * cm);
+        _k = Prefactor(temperature);
         _separable = true;
         foreach (var (ce, s) in new[] { (300.0, 0.1), (1500.0, 0.37), (2500.0, 0.93), (50.0, 0.6) })
         {
@@ -98,6 +99,31 @@ public sealed class ExchangeCurrent : IExchangeCurrent
                 _separable = false;
             }
         }
+    }
+
+    /// <summary>Moves j0 to temperature T [K] (Arrhenius factors and any other T dependence of the set's function).</summary>
+    public void SetTemperature(double temperature)
+    {
+        if (temperature == _temperature)
+        {
+            return;
+        }
+
+        _temperature = temperature;
+        if (_table is not null)
+        {
+            _table.SetTemperature(temperature);
+        }
+        else
+        {
+            _k = Prefactor(temperature);
+        }
+    }
+
+    private double Prefactor(double temperature)
+    {
+        var cm = _cmax;
+        return _f.Evaluate(1000, 0.5 * cm, cm, temperature) / Math.Sqrt(1000 * 0.5 * cm * 0.5 * cm);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -123,11 +149,12 @@ public sealed class ExchangeCurrent : IExchangeCurrent
             return j0;
         }
 
-        var f = _f.Evaluate(cec, csc, cmax, _temperature);
+        var t = _temperature;
+        var f = _f.Evaluate(cec, csc, cmax, t);
         var he = 1e-6 * cec;
         var hs = 1e-7 * cmax;
-        dCe = (_f.Evaluate(cec + he, csc, cmax, _temperature) - _f.Evaluate(cec - he, csc, cmax, _temperature)) / (2 * he);
-        dCs = (_f.Evaluate(cec, csc + hs, cmax, _temperature) - _f.Evaluate(cec, csc - hs, cmax, _temperature)) / (2 * hs);
+        dCe = (_f.Evaluate(cec + he, csc, cmax, t) - _f.Evaluate(cec - he, csc, cmax, t)) / (2 * he);
+        dCs = (_f.Evaluate(cec, csc + hs, cmax, t) - _f.Evaluate(cec, csc - hs, cmax, t)) / (2 * hs);
         return f;
     }
 }

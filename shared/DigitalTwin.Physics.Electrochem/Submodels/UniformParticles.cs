@@ -55,4 +55,13 @@ public sealed class UniformParticles : IParticleTransport
     public double Surface(int p, double j) => _c[p];
 
     public double Average(int p) => _c[p];
+
+    public int ProfilePoints => 2;
+
+    public void Profile(int p, double j, Span<double> radius, Span<double> concentration)
+    {
+        radius[0] = 0;
+        radius[1] = _radius[p];
+        concentration[0] = concentration[1] = _c[p];
+    }
 }

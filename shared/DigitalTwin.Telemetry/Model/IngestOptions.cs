@@ -43,6 +43,12 @@ public sealed record IngestOptions
     /// <summary>A step no longer than this with current, entered from rest, counts as a pulse [s].</summary>
     public double PulseMaxDuration { get; init; } = 30.0;
 
+    /// <summary>Threads that may parse rows of one file (tables with independent rows); 1 parses on the caller's thread only.</summary>
+    public int ParseThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Hash the content (Provenance.Sha256); a caller that already hashes the bytes (the Ingest spool) turns it off.</summary>
+    public bool ComputeSha256 { get; init; } = true;
+
     /// <summary>Reports progress as (bytes read, total bytes); may be null.</summary>
     public IProgress<(long Done, long Total)>? Progress { get; init; }
 

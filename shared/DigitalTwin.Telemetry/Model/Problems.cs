@@ -16,6 +16,7 @@ public static class ProblemCodes
     public const string Unrecognized = "unrecognized-format";
     public const string Unsupported = "unsupported-format";
     public const string Empty = "empty-file";
+    public const string NotFound = "file-not-found";
     public const string NoData = "no-data-rows";
     public const string MissingColumn = "missing-column";
     public const string BadNumber = "bad-number";

@@ -24,6 +24,8 @@ public sealed class ArbinCsvReader : CyclerReader
     {
         public override byte Delimiter => (byte)',';
 
+        public override bool RowsAreIndependent => true;
+
         public override bool IsHeader(string line, long number, IReadOnlyList<string> preamble) => number == 1;
 
         public override TableLayout Configure(string[] header, IReadOnlyList<string> preamble, ReadContext context, long headerLine)

@@ -125,11 +125,12 @@ public sealed class BioLogicTextReader : CyclerReader
             var cycle = b.Bind(Target.Cycle, ValueKind.Integer, 1, false, "cycle number");
             var step = b.Bind(Target.Step, ValueKind.Integer, 1, false, "Ns");
             var capacity = CounterKind.None;
-            if (BindCharge(b, h, Target.Q1, "dq", "dQ"))
+            // Lower-case "dq" is the charge of each point; older EC-Lab writes the running "(Q-Qo)" as "dQ" (cp.mpt).
+            if (BindCharge(b, h, Target.Q1, "dq", caseSensitive: true))
             {
                 capacity = CounterKind.Delta;
             }
-            else if (BindCharge(b, h, Target.Q1, "(Q-Qo)"))
+            else if (BindCharge(b, h, Target.Q1, "(Q-Qo)") || BindCharge(b, h, Target.Q1, "dQ"))
             {
                 capacity = CounterKind.NetSigned;
             }
@@ -247,18 +248,15 @@ public sealed class BioLogicTextReader : CyclerReader
             return b.Bind(Target.Current, ValueKind.Number, 1e-3, required, "I/mA");
         }
 
-        private static bool BindCharge(BindingBuilder b, HeaderIndex h, Target target, params string[] quantities)
+        private static bool BindCharge(BindingBuilder b, HeaderIndex h, Target target, string quantity, bool caseSensitive = false)
         {
-            foreach (var q in quantities)
+            foreach (var (unit, scale) in new[] { ("mA.h", 1e-3), ("A.h", 1.0), ("C", 1.0 / 3600), ("µA.h", 1e-6) })
             {
-                foreach (var (unit, scale) in new[] { ("mA.h", 1e-3), ("A.h", 1.0), ("C", 1.0 / 3600), ("µA.h", 1e-6) })
+                var i = h.Find($"{quantity}/{unit}");
+                if (i >= 0 && (!caseSensitive || h.Names[i].StartsWith(quantity + "/", StringComparison.Ordinal)))
                 {
-                    var i = h.Find($"{q}/{unit}");
-                    if (i >= 0)
-                    {
-                        b.Add(i, target, ValueKind.Number, scale);
-                        return true;
-                    }
+                    b.Add(i, target, ValueKind.Number, scale);
+                    return true;
                 }
             }
 

@@ -55,8 +55,14 @@ public abstract class CyclerReader
     public abstract void Read(ReadContext context);
 }
 
+/// <summary>Where a row's problem goes: the log directly, or a chunk that replays it in line order.</summary>
+public interface IRowProblemSink
+{
+    void RowProblem(long line, string? field, string code, string message);
+}
+
 /// <summary>What a reader gets: the stream, the detection head, options, and the normalizer's entry points.</summary>
-public sealed class ReadContext
+public sealed class ReadContext : IRowProblemSink
 {
     private readonly Normalizer _normalizer;
 

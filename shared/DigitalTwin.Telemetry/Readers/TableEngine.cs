@@ -125,6 +125,12 @@ public abstract class TableDialect
     /// <summary>Lines to skip after the header (units rows, blank lines are skipped anyway).</summary>
     public virtual bool IsSkippable(ReadOnlySpan<byte> line) => false;
 
+    /// <summary>
+    /// True when every data row can be parsed on its own (no OnRow, section starts, skippable lines or time-only clocks):
+    /// the rows are then parsed in chunks on worker threads and normalized in order.
+    /// </summary>
+    public virtual bool RowsAreIndependent => false;
+
     /// <summary>Last look at a parsed row; return false to drop it silently (it is not data, e.g. a summary row).</summary>
     public virtual bool OnRow(ref RawRow row, ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, ReadContext context) => true;
 
@@ -177,6 +183,12 @@ public static class TableEngine
                     fieldCapacity = Math.Max(header.Length, layout.Bindings.Count == 0 ? 1 : layout.Bindings.Max(b => b.Index) + 1) + 1;
                     ranges = new Range[fieldCapacity];
                     wall = new WallState { BaseDate = layout.BaseDateTicks };
+                    if (dialect.RowsAreIndependent && context.Options.ParseThreads > 1 && !dialect.HeaderIsData && layout.BaseDateTicks == 0 && !layout.Impedance)
+                    {
+                        dataRows = RunChunked(reader, context, dialect, layout, fieldCapacity);
+                        break;
+                    }
+
                     if (!dialect.HeaderIsData)
                     {
                         continue;
@@ -235,6 +247,136 @@ public static class TableEngine
         dialect.OnEnd(context, headerFound, dataRows);
     }
 
+    /// <summary>
+    /// The rest of the file in chunks of lines: this thread reads and copies lines and normalizes parsed chunks in
+    /// order; up to <see cref="ChunksInFlight"/> chunks are parsed meanwhile on pool threads. Row problems are kept
+    /// per line and replayed in line order, so the log and the samples are exactly those of the one-thread path.
+    /// </summary>
+    private static long RunChunked(ByteLineReader reader, ReadContext context, TableDialect dialect, TableLayout layout, int fieldCapacity)
+    {
+        var pending = new Queue<(Chunk Chunk, Task Parse)>();
+        var spare = new Stack<Chunk>();
+        long dataRows = 0;
+        var chunk = new Chunk(fieldCapacity);
+        var decimalKnown = layout.Decimal != 0;
+        while (true)
+        {
+            var more = reader.TryReadLine(out var line);
+            if (more && !IsBlank(line))
+            {
+                if (!decimalKnown)
+                {
+                    layout.Decimal = GuessDecimal(line, dialect.Delimiter);
+                    decimalKnown = true;
+                }
+
+                chunk.Add(line, reader.LineNumber, reader.LastLineUnterminated);
+                if ((reader.LineNumber & (ProgressEvery - 1)) == 0)
+                {
+                    context.Progress(reader.BytesConsumed);
+                }
+            }
+
+            if ((!more && chunk.Count > 0) || chunk.Count == Chunk.Lines || chunk.Bytes >= Chunk.MaxBytes)
+            {
+                var full = chunk;
+                var delimiter = dialect.Delimiter;
+                pending.Enqueue((full, Task.Run(() => full.Parse(layout, delimiter))));
+                chunk = spare.Count > 0 ? spare.Pop() : new Chunk(fieldCapacity);
+            }
+
+            while (pending.Count > 0 && (pending.Count > Math.Min(ChunksInFlight, context.Options.ParseThreads) || !more))
+            {
+                var (done, parse) = pending.Dequeue();
+                parse.GetAwaiter().GetResult();
+                dataRows += done.Emit(context);
+                done.Clear();
+                spare.Push(done);
+            }
+
+            if (!more)
+            {
+                return dataRows;
+            }
+        }
+    }
+
+    private const int ChunksInFlight = 3;
+
+    /// <summary>A run of lines copied out of the read buffer, then parsed into raw rows (or the problem of each line).</summary>
+    private sealed class Chunk(int fieldCapacity) : IRowProblemSink
+    {
+        public const int Lines = 4096;
+        public const int MaxBytes = 4 << 20;
+
+        private readonly int[] _start = new int[Lines + 1];
+        private readonly long[] _number = new long[Lines];
+        private readonly bool[] _unterminated = new bool[Lines];
+        private readonly RawRow[] _rows = new RawRow[Lines];
+        private readonly bool[] _ok = new bool[Lines];
+        private readonly (string? Field, string Code, string Message)?[] _problem = new (string?, string, string)?[Lines];
+        private readonly Range[] _ranges = new Range[fieldCapacity];
+        private byte[] _bytes = new byte[1 << 20];
+        private int _current;
+
+        public int Count { get; private set; }
+
+        public int Bytes => _start[Count];
+
+        public void Add(ReadOnlySpan<byte> line, long number, bool unterminated)
+        {
+            var at = _start[Count];
+            if (at + line.Length > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, at + line.Length));
+            }
+
+            line.CopyTo(_bytes.AsSpan(at));
+            _number[Count] = number;
+            _unterminated[Count] = unterminated;
+            _start[++Count] = at + line.Length;
+        }
+
+        public void Parse(TableLayout layout, byte delimiter)
+        {
+            var wall = default(WallState);
+            for (var k = 0; k < Count; k++)
+            {
+                _current = k;
+                _problem[k] = null;
+                var line = _bytes.AsSpan(_start[k], _start[k + 1] - _start[k]);
+                var count = FieldSplitter.Split(line, delimiter, _ranges);
+                _rows[k] = RawRow.Create(_number[k]);
+                _ok[k] = ParseRow(line, _ranges.AsSpan(0, count), layout, this, ref _rows[k], ref wall, _unterminated[k]);
+            }
+        }
+
+        /// <summary>Replays problems and hands the rows to the normalizer, in line order; returns the rows emitted.</summary>
+        public long Emit(ReadContext context)
+        {
+            long emitted = 0;
+            for (var k = 0; k < Count; k++)
+            {
+                if (_problem[k] is { } p)
+                {
+                    context.RowProblem(_number[k], p.Field, p.Code, p.Message);
+                }
+
+                if (_ok[k])
+                {
+                    context.Emit(ref _rows[k]);
+                    emitted++;
+                }
+            }
+
+            return emitted;
+        }
+
+        public void Clear() => Count = 0;
+
+        public void RowProblem(long line, string? field, string code, string message) => _problem[_current] = (field, code, message);
+    }
+
     /// <summary>Values of the impedance targets travel in the raw row's spare slots.</summary>
     private static void EmitImpedance(ref RawRow row, TableLayout layout, ReadContext context)
     {
@@ -253,13 +395,14 @@ public static class TableEngine
         context.EmitImpedance(ref p);
     }
 
-    private static bool ParseRow(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, TableLayout layout, ReadContext context, ref RawRow row, ref WallState wall, bool lastLine)
+    private static bool ParseRow(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, TableLayout layout, IRowProblemSink context, ref RawRow row, ref WallState wall, bool lastLine)
     {
         foreach (var b in layout.Bindings)
         {
             if (b.Index >= fields.Length)
             {
-                if (!b.Required)
+                // A short row is fine when it only lacks optional columns, unless the file ends inside it.
+                if (!b.Required && !lastLine)
                 {
                     continue;
                 }

@@ -36,9 +36,19 @@ public sealed class IngestSuite : IBenchmarkSuite
         foreach (var c in cases)
         {
             var bytes = new FileInfo(c.Path).Length;
-            var ours = MeasureOurs(c.Path, context.Quick ? 1 : 3, out var rows);
-            var pandas = await MeasurePandasAsync(c.Path, c.Pandas, context.Quick ? 1 : 3, context.CancellationToken);
-            if (pandas is null)
+
+            // Runs alternate (ours, pandas, ours, ...) so both see the same load on a shared machine; best of each.
+            var ours = double.MaxValue;
+            var pandasBest = double.MaxValue;
+            long rows = 0, pandasRows = 0;
+            for (var run = 0; run < (context.Quick ? 1 : 3) && pandasRows >= 0; run++)
+            {
+                ours = Math.Min(ours, MeasureOurs(c.Path, 1, out rows));
+                var once = await MeasurePandasAsync(c.Path, c.Pandas, 1, context.CancellationToken);
+                (pandasRows, pandasBest) = once is null ? (-1, pandasBest) : (once.Value.Rows, Math.Min(pandasBest, once.Value.Seconds));
+            }
+
+            if (pandasRows < 0)
             {
                 output.WriteLine($"{c.Name,-14} pandas could not run ({Python} with python3-pandas; see build/apt-bench.txt)");
                 ok = false;
@@ -46,11 +56,12 @@ public sealed class IngestSuite : IBenchmarkSuite
             }
 
             var oursRate = rows / ours;
-            var pandasRate = pandas.Value.Rows / pandas.Value.Seconds;
+            var pandasRate = pandasRows / pandasBest;
             output.WriteLine($"{c.Name,-14} {rows,10:N0} {bytes / 1e6,7:0.0} {oursRate,14:N0} {pandasRate,14:N0} {oursRate / pandasRate,6:0.00}x");
         }
 
-        output.WriteLine("twin = detect + parse + normalize (UTC, SI, sign, counters, step types) + cycle summaries; pandas = read_csv only.");
+        output.WriteLine("twin = detect + parse + normalize (UTC, SI, sign, counters, step types) + cycle summaries + SHA-256; pandas = read_csv only.");
+        output.WriteLine("best of alternating runs; goal >= 3x pandas.");
         ok &= await UploadBench.RunAsync(context, arbin, maccor, dir);
         ok &= await BoundedMemoryBench.RunAsync(context, dir);
         return ok;
