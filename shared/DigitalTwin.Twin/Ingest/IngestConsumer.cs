@@ -121,8 +121,9 @@ public sealed class IngestConsumer
 
                 SetConnected(false, "the Subscribe stream ended");
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Shutdown (the call ends as cancelled, however the transport reports it).
                 break;
             }
             catch (Exception e)
@@ -173,48 +174,85 @@ public sealed class IngestConsumer
             _lastByCell.TryGetValue(batch.CellId, out var previous);
             applied = ApplyInOrderAsync(previous, batch, cancellationToken);
             _lastByCell[batch.CellId] = applied;
+            if (_lastByCell.Count > 4 * _options.MaxInFlight)
+            {
+                foreach (var done in _lastByCell.Where(p => p.Value.IsCompleted).Select(p => p.Key).ToList())
+                {
+                    _lastByCell.Remove(done);
+                }
+            }
         }
 
-        _window.Enqueue((message.Position, message.PositionComplete, applied));
-        Advance();
-        while (_window.Count >= _options.MaxInFlight)
+        lock (_gate)
         {
-            await _window.Peek().Applied.ConfigureAwait(false);
+            _window.Enqueue((message.Position, message.PositionComplete, applied));
+        }
+
+        // The position moves when batches finish, also while the stream is idle (a follow stream may wait for hours).
+        _ = applied.ContinueWith(_ => Advanced(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Task? oldest;
+        while ((oldest = Oldest()) is not null)
+        {
+            await oldest.ConfigureAwait(false);
             Advance();
         }
+    }
 
-        await SaveAsync(_grains.GetGrain<IIngestCursorGrain>(CursorKey), force: false).ConfigureAwait(false);
+    /// <summary>The oldest batch in flight when the window is full, else null.</summary>
+    private Task? Oldest()
+    {
+        lock (_gate)
+        {
+            return _window.Count >= _options.MaxInFlight ? _window.Peek().Applied : null;
+        }
+    }
+
+    private void Advanced()
+    {
+        Advance();
+        _ = SaveQuietlyAsync();
+    }
+
+    private async Task SaveQuietlyAsync()
+    {
+        try
+        {
+            await SaveAsync(_grains.GetGrain<IIngestCursorGrain>(CursorKey), force: false).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The next save (or the one on disconnect) stores it; a lost save only means more re-delivery.
+            _logger.LogDebug(e, "storing the ingest cursor failed");
+        }
     }
 
     /// <summary>Moves the applied position over the leading batches that are done (stops at one that failed).</summary>
     private void Advance()
     {
-        while (_window.Count > 0 && _window.Peek().Applied.IsCompletedSuccessfully)
+        lock (_gate)
         {
-            var (position, complete, _) = _window.Dequeue();
-            if (complete)
+            while (_window.Count > 0 && _window.Peek().Applied.IsCompletedSuccessfully)
             {
-                lock (_gate)
+                var (position, complete, _) = _window.Dequeue();
+                if (complete)
                 {
                     _applied = Math.Max(_applied, position);
                 }
-            }
-        }
-
-        if (_lastByCell.Count > 4 * _options.MaxInFlight)
-        {
-            foreach (var done in _lastByCell.Where(p => p.Value.IsCompleted).Select(p => p.Key).ToList())
-            {
-                _lastByCell.Remove(done);
             }
         }
     }
 
     private async Task DrainAsync()
     {
+        Task[] inFlight;
+        lock (_gate)
+        {
+            inFlight = [.. _window.Select(w => w.Applied)];
+        }
+
         try
         {
-            await Task.WhenAll(_window.Select(w => w.Applied)).ConfigureAwait(false);
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -222,7 +260,11 @@ public sealed class IngestConsumer
         }
 
         Advance();
-        _window.Clear();
+        lock (_gate)
+        {
+            _window.Clear();
+        }
+
         _lastByCell.Clear();
     }
 
@@ -233,18 +275,18 @@ public sealed class IngestConsumer
         lock (_gate)
         {
             applied = _applied;
-        }
+            if (applied <= _stored || (!force && _time.GetElapsedTime(_lastSaveTicks, now) < _options.SaveInterval))
+            {
+                return;
+            }
 
-        if (applied == _stored || (!force && _time.GetElapsedTime(_lastSaveTicks, now) < _options.SaveInterval))
-        {
-            return;
+            _lastSaveTicks = now;
         }
 
         await cursor.SetPositionAsync(applied);
-        _lastSaveTicks = now;
         lock (_gate)
         {
-            _stored = applied;
+            _stored = Math.Max(_stored, applied);
         }
     }
 
@@ -285,7 +327,7 @@ public sealed class IngestConsumer
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 reason = e.Message;
-                _logger.LogWarning(e, "cell {Cell} failed to apply a batch", batch.CellId);
+                _logger.LogDebug(e, "cell {Cell} failed to apply a batch", batch.CellId);
             }
 
             Interlocked.Increment(ref _retries);

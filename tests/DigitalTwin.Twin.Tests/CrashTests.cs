@@ -1,0 +1,151 @@
+// Issue 8's crash proof: the Twin host, a separate process consuming Ingest's log, is killed with SIGKILL mid-replay
+// and restarted; its final state equals a twin that ran uninterrupted on the same log, and every sample was applied
+// exactly once (the persisted applied count equals the file's rows).
+using System.Text.Json;
+using DigitalTwin.Contracts.Twin.V1;
+using DigitalTwin.Estimation.Tests;
+using DigitalTwin.GrainInterfaces;
+using DigitalTwin.Grains;
+using DigitalTwin.Grains.Testing;
+using DigitalTwin.Rpc;
+using DigitalTwin.Services.Twin;
+using DigitalTwin.Testing;
+using DigitalTwin.Twin.Mapping;
+using Xunit.Abstractions;
+using Common = DigitalTwin.Contracts.Common.V1;
+
+namespace DigitalTwin.Twin.Tests;
+
+public sealed class CrashTests(ITestOutputHelper output)
+{
+    private const string Cell = "arbin-crash";
+    private const string Source = "bridge-1/ch1";
+
+    [Fact]
+    public async Task A_twin_killed_mid_replay_and_restarted_ends_equal_to_an_uninterrupted_twin_with_every_sample_applied_once()
+    {
+        var file = ArbinCsv.Read(SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"));
+        await using var fleet = await FleetFixture.StartAsync();
+        var referenceDb = Path.Combine(fleet.Directory, "reference.db");
+        var crashDb = Path.Combine(fleet.Directory, "crash.db");
+        string[] KeyArg() => [$"--Twin:ApiKeys={EndToEndTests.TwinKey}"];
+
+        // The uninterrupted twin runs in process on the same log.
+        var reference = await TwinHost.BuildAsync([.. fleet.TwinArgs(referenceDb, series: false), .. KeyArg()]);
+        await reference.StartAsync().Within("the reference twin to start");
+        try
+        {
+            using var referenceChannel = RpcChannel.ForAddress(EndToEndTests.TwinAddress(reference));
+            var referenceTwin = new TwinServiceClient(referenceChannel);
+            await RegisterAsync(referenceTwin);
+
+            string[] crashArgs = [.. fleet.TwinArgs(crashDb, series: false), .. KeyArg()];
+            ulong killedAt;
+            using (var first = await TwinProcess.StartAsync(crashArgs))
+            {
+                using var channel = RpcChannel.ForAddress(first.Address);
+                var twin = new TwinServiceClient(channel);
+                await RegisterAsync(twin);
+
+                // A cycler bridge replays the file into Ingest in batches of 20 while the twin follows the log.
+                var streaming = fleet.StreamAsync(Cell, Source, file, 20, TimeSpan.FromMilliseconds(10));
+                var state = await EndToEndTests.WaitAppliedAsync(twin, Cell, Source, 400, TimeSpan.FromSeconds(60));
+                first.KillHard();
+                killedAt = state.LastAppliedSequence[Source];
+                await streaming;
+            }
+
+            Assert.True(killedAt < (ulong)file.Count, $"the kill came after the replay ended ({killedAt} of {file.Count})");
+            using var second = await TwinProcess.StartAsync(crashArgs);
+            using var restartedChannel = RpcChannel.ForAddress(second.Address);
+            var restarted = new TwinServiceClient(restartedChannel);
+            var final = await EndToEndTests.WaitAppliedAsync(restarted, Cell, Source, (ulong)file.Count, TimeSpan.FromSeconds(90));
+            var expected = await EndToEndTests.WaitAppliedAsync(referenceTwin, Cell, Source, (ulong)file.Count, TimeSpan.FromSeconds(90));
+            output.WriteLine($"killed after sample {killedAt} of {file.Count}; after the restart: SOC {final.Soc:0.0000}, SOH {final.Soh:0.0000}, model {final.ModelVoltage:0.0000} V");
+
+            // Same cell state, cycle table and electrode/particle/binder states as the uninterrupted twin: every field
+            // equal, numbers to 1e-12 relative (model voltages from the shared Electrochem service were seen to differ in
+            // their last bit, 2.6e-16 relative, between the two twins; the cause is not isolated).
+            AssertSame(expected.ToString(), final.ToString());
+            AssertSame((await CyclesAsync(referenceTwin)).ToString(), (await CyclesAsync(restarted)).ToString());
+
+            foreach (var role in new[] { Common.ElectrodeRole.Positive, Common.ElectrodeRole.Negative })
+            {
+                AssertSame(await ElectrodeAsync(referenceTwin, role), await ElectrodeAsync(restarted, role));
+            }
+
+            // Exactly once: the persisted count of applied samples equals the file's rows in both twins.
+            second.KillHard();
+            Assert.Equal(file.Count, await AppliedAsync(crashDb));
+            Assert.Equal(file.Count, await AppliedAsync(referenceDb));
+        }
+        finally
+        {
+            await reference.StopAsync().Within("the reference twin to stop");
+            await reference.DisposeAsync();
+        }
+    }
+
+    private static async Task RegisterAsync(TwinServiceClient twin)
+    {
+        var arbin = TwinFixture.ArbinCell("Ai2020");
+        var design = arbin with
+        {
+            Positive = arbin.Positive with { BinderMaterial = "KazemGhamsari2025_PVdF" },
+            Negative = arbin.Negative! with { BinderMaterial = "KazemGhamsari2025_PVdF" },
+        };
+        await twin.RegisterCellAsync(new RegisterCellRequest { CellId = Cell, LotId = "lot-crash", Design = ContractMapping.ToContract(design) }, EndToEndTests.TwinWrite).ResponseAsync.Within("registration");
+    }
+
+    private static async Task<ListCellCyclesResponse> CyclesAsync(TwinServiceClient twin) =>
+        await twin.ListCellCyclesAsync(new ListCellCyclesRequest { CellId = Cell }).ResponseAsync.Within("cycles");
+
+    private static void AssertSame(string expected, string actual)
+    {
+        using var e = JsonDocument.Parse(expected);
+        using var a = JsonDocument.Parse(actual);
+        Same(e.RootElement, a.RootElement, "$");
+    }
+
+    private static void Same(JsonElement e, JsonElement a, string path)
+    {
+        Assert.True(e.ValueKind == a.ValueKind, $"{path}: {e} vs {a}");
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                Assert.Equal(e.EnumerateObject().Select(p => p.Name), a.EnumerateObject().Select(p => p.Name));
+                foreach (var p in e.EnumerateObject())
+                {
+                    Same(p.Value, a.GetProperty(p.Name), $"{path}.{p.Name}");
+                }
+
+                break;
+            case JsonValueKind.Array:
+                Assert.Equal(e.GetArrayLength(), a.GetArrayLength());
+                foreach (var (x, y, i) in e.EnumerateArray().Zip(a.EnumerateArray()).Select((p, i) => (p.First, p.Second, i)))
+                {
+                    Same(x, y, $"{path}[{i}]");
+                }
+
+                break;
+            case JsonValueKind.Number:
+                var (u, v) = (e.GetDouble(), a.GetDouble());
+                Assert.True(Math.Abs(u - v) <= Math.Abs(u) * 1e-12, $"{path}: {u:R} vs {v:R}");
+                break;
+            default:
+                Assert.Equal(e.ToString(), a.ToString());
+                break;
+        }
+    }
+
+    private static async Task<string> ElectrodeAsync(TwinServiceClient twin, Common.ElectrodeRole role) =>
+        (await twin.GetElectrodeStateAsync(new GetElectrodeStateRequest { CellId = Cell, Electrode = role }).ResponseAsync.Within("an electrode")).ToString();
+
+    private static async Task<long> AppliedAsync(string database)
+    {
+        await using var store = await TwinFixture.SqliteAsync(database);
+        var stored = await store.ReadAsync(new GrainId(GrainId.TypeNameOf(typeof(ICellGrain)), Cell), default).Within("the stored cell state");
+        Assert.NotNull(stored);
+        return JsonDocument.Parse(stored.Json).RootElement.GetProperty("Applied").GetInt64();
+    }
+}
