@@ -23,7 +23,7 @@ test: deps-test build
 	build/run-tests.sh
 
 run: deps-run build
-	dotnet run --project services/Cli -c $(CONFIG) --no-build -- fleet
+	dotnet run --project services/Cli -c $(CONFIG) --no-build -- fleet $(FLEET_ARGS)
 
 bench: deps-bench build
 	dotnet run --project tests/DigitalTwin.Benchmarks -c $(CONFIG) --no-build -- all
