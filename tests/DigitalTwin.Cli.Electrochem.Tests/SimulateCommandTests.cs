@@ -1,7 +1,7 @@
 // `twin simulate` as a user runs it: the CSV it writes, and the errors and exit codes for bad input.
-using System.CommandLine;
 using System.Globalization;
 using DigitalTwin.Cli.Commands.Electrochem;
+using DigitalTwin.Cli.Testing;
 using DigitalTwin.Testing;
 
 namespace DigitalTwin.Cli.Electrochem.Tests;
@@ -9,30 +9,7 @@ namespace DigitalTwin.Cli.Electrochem.Tests;
 [Collection("console")] // the command writes to Console; keep these tests sequential
 public sealed class SimulateCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var c in new SimulateCommand().CreateCommands())
-        {
-            root.Subcommands.Add(c);
-        }
-
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var outWriter = new StringWriter(CultureInfo.InvariantCulture);
-        using var errWriter = new StringWriter(CultureInfo.InvariantCulture);
-        Console.SetOut(outWriter);
-        Console.SetError(errWriter);
-        try
-        {
-            var code = root.Parse(["simulate", .. args]).Invoke();
-            return (code, outWriter.ToString(), errWriter.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandRunner.Run(new SimulateCommand(), ["simulate", .. args]);
 
     [Fact]
     public void WritesTheIssueExampleCsv()

@@ -1,7 +1,7 @@
 // `twin mechanics stress|interface|strength` as an engineer runs them: CSV in, numbers and CSV out, exit codes.
-using System.CommandLine;
 using System.Globalization;
 using DigitalTwin.Cli.Commands.Mechanics;
+using DigitalTwin.Cli.Testing;
 
 namespace DigitalTwin.Cli.Mechanics.Tests;
 
@@ -12,30 +12,7 @@ public sealed class MechanicsCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var c in new MechanicsCommands().CreateCommands())
-        {
-            root.Subcommands.Add(c);
-        }
-
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var outWriter = new StringWriter(CultureInfo.InvariantCulture);
-        using var errWriter = new StringWriter(CultureInfo.InvariantCulture);
-        Console.SetOut(outWriter);
-        Console.SetError(errWriter);
-        try
-        {
-            var code = root.Parse(args).Invoke();
-            return (code, outWriter.ToString(), errWriter.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandRunner.Run(new MechanicsCommands(), args);
 
     private string Profile(string name, int times, Func<int, double, double> concentration)
     {

@@ -1,9 +1,9 @@
 // `twin parse` as a user runs it: the samples CSV and cycles JSON it writes, and what it says (and leaves behind)
 // when a file is rejected.
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DigitalTwin.Cli.Commands.Telemetry;
+using DigitalTwin.Cli.Testing;
 using DigitalTwin.Testing;
 
 namespace DigitalTwin.Cli.Telemetry.Tests;
@@ -15,30 +15,7 @@ public sealed class ParseCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var c in new ParseCommandModule().CreateCommands())
-        {
-            root.Subcommands.Add(c);
-        }
-
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var outWriter = new StringWriter(CultureInfo.InvariantCulture);
-        using var errWriter = new StringWriter(CultureInfo.InvariantCulture);
-        Console.SetOut(outWriter);
-        Console.SetError(errWriter);
-        try
-        {
-            var code = root.Parse(["parse", .. args]).Invoke();
-            return (code, outWriter.ToString(), errWriter.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandRunner.Run(new ParseCommandModule(), ["parse", .. args]);
 
     [Fact]
     public void TheIssueExampleWritesSamplesAndCycles()

@@ -1,7 +1,7 @@
 // `twin binder tensile|cycle` as an engineer runs them: curves and per-cycle reports, and the errors for bad input.
-using System.CommandLine;
 using System.Globalization;
 using DigitalTwin.Cli.Commands.Binder;
+using DigitalTwin.Cli.Testing;
 
 namespace DigitalTwin.Cli.Viscoplastic.Tests;
 
@@ -12,30 +12,7 @@ public sealed class BinderCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("test");
-        foreach (var c in new BinderCommands().CreateCommands())
-        {
-            root.Subcommands.Add(c);
-        }
-
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var outWriter = new StringWriter(CultureInfo.InvariantCulture);
-        using var errWriter = new StringWriter(CultureInfo.InvariantCulture);
-        Console.SetOut(outWriter);
-        Console.SetError(errWriter);
-        try
-        {
-            var code = root.Parse(args).Invoke();
-            return (code, outWriter.ToString(), errWriter.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandRunner.Run(new BinderCommands(), args);
 
     private static double[][] Csv(string path) => File.ReadAllLines(path).Skip(1)
         .Select(l => l.Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray()).ToArray();
