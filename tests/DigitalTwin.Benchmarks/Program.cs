@@ -1,7 +1,7 @@
 // `make bench` entry: runs all suites (or those named) and prints each suite's ratio table.
 using DigitalTwin.Benchmarks;
 
-var suites = typeof(Program).Assembly.GetTypes()
+var suites = typeof(IBenchmarkSuite).Assembly.GetTypes()
     .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBenchmarkSuite).IsAssignableFrom(t))
     .Select(t => (IBenchmarkSuite)Activator.CreateInstance(t)!)
     .OrderBy(s => s.Name, StringComparer.Ordinal)
