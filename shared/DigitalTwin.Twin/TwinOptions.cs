@@ -23,6 +23,12 @@ public sealed record TwinOptions
     /// <summary>Parameter sets accepted at registration when no Electrochem service is configured to ask.</summary>
     public IReadOnlyList<string> KnownParameterSets { get; init; } = ["Ai2020", "Chen2020", "Ecker2015", "KazemGhamsari2025", "Marquis2019", "Marquis2019Comsol", "OKane2022"];
 
+    /// <summary>
+    /// Mechanics catalog set for cells whose parameters are a BPX document (BPX has no elastic data): Ai2020's graphite
+    /// negative and intercalation-oxide positive, the only graphite-cell set of the Mechanics catalog (docs/twin.md).
+    /// </summary>
+    public string BpxMechanicsSet { get; init; } = "Ai2020";
+
     /// <summary>Model the Electrochem service advances for each cell.</summary>
     public string Model { get; init; } = "spme";
 

@@ -31,7 +31,7 @@ public sealed partial class FleetSmokeTests : IDisposable
             fleet, "fleet.json with the registered cells", TimeSpan.FromSeconds(120));
         await Eventually(() => Task.FromResult(fleet.Output), o => o.Contains("cells replaying at", StringComparison.Ordinal), fleet, "the fleet's banner", TimeSpan.FromSeconds(30));
         Assert.Contains("fleet: all services healthy", fleet.Output, StringComparison.Ordinal);
-        Assert.Contains("fleet: registered arbin-01 (LFP | graphite, Marquis2019", fleet.Output, StringComparison.Ordinal);
+        Assert.Contains("fleet: registered arbin-01 (LFP | graphite, BPX lfp_18650_cell_BPX.json", fleet.Output, StringComparison.Ordinal);
         Assert.Contains("fleet: registered arbin-01-c01", fleet.Output, StringComparison.Ordinal);
         var dashboard = manifest!.Value.GetProperty("dashboard").GetString()!;
         var pids = manifest.Value.GetProperty("processes").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());

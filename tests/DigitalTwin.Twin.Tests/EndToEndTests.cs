@@ -37,10 +37,12 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             var twin = new TwinServiceClient(channel);
 
             // 600 MPa fabrication pressure: above DesignLimits' 500 MPa safe window, so the design alert must be raised.
-            // The binder is the Viscoplastic catalog's PVdF set (KazemGhamsari2025_PVdF).
-            var arbin = TwinFixture.ArbinCell("Ai2020");
+            // The binder is the Viscoplastic catalog's PVdF set (KazemGhamsari2025_PVdF). The electrochemistry is the
+            // About:Energy LFP | graphite BPX set, sent inline; the twin scales its 2 A.h electrode area to this 1.1 A.h cell.
+            var arbin = TwinFixture.ArbinCell(Mapping.ContractMapping.BpxSetName);
             var design = arbin with
             {
+                BpxJson = File.ReadAllText(SharedData.DataFile("reference", "bpx", "about_energy", "LFP", "lfp_18650_cell_BPX.json")),
                 FabricationPressure = 600e6,
                 Positive = arbin.Positive with { BinderMaterial = "KazemGhamsari2025_PVdF" },
                 Negative = arbin.Negative! with { BinderMaterial = "KazemGhamsari2025_PVdF" },
@@ -74,13 +76,15 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
             output.WriteLine($"final: SOC {state.Soc:0.000}, SOH {state.Soh:0.0000}, model {state.ModelVoltage:0.0000} V vs measured {state.MeasuredVoltage:0.0000} V");
 
-            // The Electrochem service ran: the last sample has a model voltage (no LFP set exists in the catalog, so an
-            // LiCoO2 model (Ai2020, the set both the Electrochem and Mechanics catalogs hold) follows this LFP cell only roughly: the RMS is reported, not bounded).
+            // The Electrochem service ran on the LFP BPX set: every cycle's model-vs-measured RMS at most 0.30 V. Source: this
+            // run measured 222.2 and 272.8 mV (cycles 1, 2; Ai2020 before: 155.5, 305.6 mV); A:E's own fit of the set to its
+            // own cell is 95-133 mV RMS at 1-2C (bpx/README.md), and this file is another LFP cell (A123, 1.1 A.h) at 4C
+            // discharge and 6C charge. Tolerance: the worst cycle plus 10 %.
             Assert.True(double.IsFinite(state.ModelVoltage), $"model voltage {state.ModelVoltage}");
-            Assert.True(double.IsFinite(cycles[0].VoltageResidualRms), "the completed cycle has a model-vs-measured RMS");
+            Assert.All(cycles, c => Assert.True(c.VoltageResidualRms is > 0 and <= 0.30, $"cycle {c.Measured.CycleIndex}: residual RMS {c.VoltageResidualRms} V"));
 
-            // Alerts: the design alert from the 600 MPa registration; an LFP file against a LiCoO2 model (Ai2020)
-            // cannot track its 3.2-3.4 V plateau, so the residual rule (30 mV RMS, AlertRules.Defaults) must fire.
+            // Alerts: the design alert from the 600 MPa registration; the set's residual on this cell (above) is far over the
+            // residual rule's 30 mV RMS (AlertRules.Defaults), so that alert must fire too.
             var alerts = (await twin.ListAlertsAsync(new ListAlertsRequest { CellId = "arbin-e2e" }).ResponseAsync.Within("alerts")).Alerts;
             foreach (var a in alerts)
             {

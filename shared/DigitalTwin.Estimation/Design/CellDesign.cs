@@ -50,6 +50,7 @@ public sealed record ElectrodeDesign(
 /// <param name="Positive">Positive (working) electrode.</param>
 /// <param name="StackPressure">Operating stack pressure [Pa]; NaN when not set.</param>
 /// <param name="FabricationPressure">Fabrication pressure [Pa]; NaN when not set.</param>
+/// <param name="BpxJson">The BPX document (UTF-8 JSON) when the design carries its parameter set inline; else null.</param>
 public sealed record CellDesign(
     string Chemistry,
     CellConfiguration Configuration,
@@ -61,7 +62,8 @@ public sealed record CellDesign(
     ElectrodeDesign? Negative,
     ElectrodeDesign Positive,
     double StackPressure,
-    double FabricationPressure);
+    double FabricationPressure,
+    string? BpxJson = null);
 
 /// <summary>What registration found: refusals (the design is not accepted) and warnings (accepted, with alerts).</summary>
 public sealed record DesignReview(IReadOnlyList<string> Problems, IReadOnlyList<string> Warnings)

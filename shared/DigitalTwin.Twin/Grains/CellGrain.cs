@@ -381,9 +381,9 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
                         var init = await solver.InitializeStateAsync(new InitializeStateRequest
                         {
                             Model = Options.Model == "spm" ? ModelKind.Spm : Options.Model == "dfn" ? ModelKind.Dfn : ModelKind.Spme,
-                            Parameters = new Common.ParameterSetRef { Name = design.ParameterSet },
+                            Parameters = ContractMapping.ModelParameters(design),
                             Initial = new InitialCondition { Voltage = ready[start].Voltage },
-                            Options = new ModelOptions { Design = ContractMapping.ToContract(design) },
+                            Options = new ModelOptions { Design = ModelDesign(design) },
                         }, CancellationToken.None);
                         modelState = init.State;
                         origin = ready[start].TestTime;
@@ -449,6 +449,14 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
         return new ModelStep(false, reason, voltages, stateBytes, origin, soc, profiles, electrodes, failures);
     }
 
+    // The set travels in the request's parameters only: a BPX scaled to the cell's capacity is not the registered document.
+    private static Common.CellDesign ModelDesign(CellDesign design)
+    {
+        var contract = ContractMapping.ToContract(design);
+        contract.Parameters = null;
+        return contract;
+    }
+
     private static bool HasParticles(CellDesign design) =>
         design.Positive.ParticleClasses.Count > 0 || design.Negative?.ParticleClasses.Count > 0;
 
@@ -474,7 +482,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             var name = role == ElectrodeRole.Positive ? "positive" : "negative";
             var snapshot = await GrainFactory.GetGrain<IElectrodeGrain>($"{GrainKey}/{name}").AdvanceAsync(new ElectrodeUpdate(
                 end.TimeUnixNs, end.Cycle, halfCycleEnded, cycleEnded, summary?.AverageStoichiometry ?? double.NaN, summary?.SurfaceStoichiometry ?? double.NaN, mine,
-                double.IsFinite(design.StackPressure) ? design.StackPressure : 0, new MechanicsSetup(design.ParameterSet, design.Electrolyte == ElectrolyteKind.Solid, electrode.BinderMaterial)));
+                double.IsFinite(design.StackPressure) ? design.StackPressure : 0, new MechanicsSetup(design.BpxJson is null ? design.ParameterSet : Options.BpxMechanicsSet, design.Electrolyte == ElectrolyteKind.Solid, electrode.BinderMaterial)));
             Points()?.Electrode(name, snapshot, end.Cycle);
             var worst = snapshot.Particles.OrderByDescending(p => p.StrengthRatio).FirstOrDefault();
             indicators.Add(new ElectrodeIndicators(name, worst?.StrengthRatio ?? double.NaN, worst?.Key ?? "", snapshot.Particles.Select(p => p.InterfaceGap).DefaultIfEmpty(double.NaN).Max(),

@@ -14,7 +14,13 @@ public static class ContractMapping
         return new CellDesign(
             d.Chemistry,
             d.Configuration == Common.CellConfiguration.HalfCell ? CellConfiguration.HalfCell : CellConfiguration.FullCell,
-            d.Parameters?.SourceCase == Common.ParameterSetRef.SourceOneofCase.Name ? d.Parameters.Name : d.Parameters is null ? "" : "inline.json",
+            d.Parameters?.SourceCase switch
+            {
+                Common.ParameterSetRef.SourceOneofCase.Name => d.Parameters.Name,
+                Common.ParameterSetRef.SourceOneofCase.BpxJson => BpxSetName,
+                null => "",
+                _ => "inline.json",
+            },
             d.HasNominalCapacityAh ? d.NominalCapacityAh : double.NaN,
             d.HasMinVoltage ? d.MinVoltage : double.NaN,
             d.HasMaxVoltage ? d.MaxVoltage : double.NaN,
@@ -22,7 +28,39 @@ public static class ContractMapping
             d.Negative is null ? null : ToElectrode(d.Negative),
             ToElectrode(d.Positive ?? new Common.ElectrodeDesign()),
             d.HasStackPressure ? d.StackPressure : double.NaN,
-            d.HasFabricationPressure ? d.FabricationPressure : double.NaN);
+            d.HasFabricationPressure ? d.FabricationPressure : double.NaN,
+            d.Parameters?.SourceCase == Common.ParameterSetRef.SourceOneofCase.BpxJson ? d.Parameters.BpxJson.ToStringUtf8() : null);
+    }
+
+    /// <summary>The design's parameter-set name for a BPX document sent inline (the validator accepts names ending in .json).</summary>
+    public const string BpxSetName = "bpx.json";
+
+    /// <summary>The parameter-set reference the solvers get: the inline BPX document when the design carries one, else the name.</summary>
+    public static Common.ParameterSetRef Parameters(CellDesign d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return d.BpxJson is null ? new Common.ParameterSetRef { Name = d.ParameterSet } : new Common.ParameterSetRef { BpxJson = Google.Protobuf.ByteString.CopyFromUtf8(d.BpxJson) };
+    }
+
+    /// <summary>
+    /// The parameter set the Electrochem model runs on. A BPX cell of another capacity is scaled to the design's: electrode
+    /// area × (design capacity / BPX nominal capacity), the same electrodes in a smaller or larger cell (docs/twin.md).
+    /// </summary>
+    public static Common.ParameterSetRef ModelParameters(CellDesign d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        if (d.BpxJson is null || !double.IsFinite(d.NominalCapacityAh)
+            || System.Text.Json.Nodes.JsonNode.Parse(d.BpxJson) is not System.Text.Json.Nodes.JsonObject root
+            || root["Parameterisation"]?["Cell"] is not System.Text.Json.Nodes.JsonObject cell
+            || cell["Electrode area [m2]"]?.GetValue<double>() is not { } area
+            || cell["Nominal cell capacity [A.h]"]?.GetValue<double>() is not { } nominal || !(nominal > 0))
+        {
+            return Parameters(d);
+        }
+
+        cell["Electrode area [m2]"] = area * d.NominalCapacityAh / nominal;
+        cell["Nominal cell capacity [A.h]"] = d.NominalCapacityAh;
+        return new Common.ParameterSetRef { BpxJson = Google.Protobuf.ByteString.CopyFromUtf8(root.ToJsonString()) };
     }
 
     /// <summary>The contract's design from the twin's (NaN values stay unset).</summary>
@@ -33,7 +71,7 @@ public static class ContractMapping
         {
             Chemistry = d.Chemistry,
             Configuration = d.Configuration == CellConfiguration.HalfCell ? Common.CellConfiguration.HalfCell : Common.CellConfiguration.FullCell,
-            Parameters = new Common.ParameterSetRef { Name = d.ParameterSet },
+            Parameters = Parameters(d),
             Electrolyte = d.Electrolyte == ElectrolyteKind.Solid ? Common.ElectrolyteKind.Solid : Common.ElectrolyteKind.Liquid,
             Positive = ToContract(d.Positive),
         };

@@ -202,7 +202,7 @@ public sealed class FleetRunner
                 request.Labels.Add("replay", clone == 0 ? "real" : $"clone {clone}: capacity ×{scale:0.000}, voltage {offset * 1000:+0.0;-0.0} mV");
                 var response = await twin.RegisterCellAsync(request, new CallOptions(Headers: key, CancellationToken: cancel)).ResponseAsync;
                 var warnings = response.Warnings.Count > 0 ? $"; warnings: {string.Join("; ", response.Warnings.Select(w => w.Message))}" : "";
-                await _out.WriteLineAsync($"fleet: registered {cell.CellId} ({design.Chemistry}, {design.Parameters.Name}, {design.NominalCapacityAh:0.###} Ah, {design.MinVoltage:0.00}-{design.MaxVoltage:0.00} V) from {source.FileName}{warnings}");
+                await _out.WriteLineAsync($"fleet: registered {cell.CellId} ({design.Chemistry}, {ReplaySource.Describe(design.Parameters)}, {design.NominalCapacityAh:0.###} Ah, {design.MinVoltage:0.00}-{design.MaxVoltage:0.00} V) from {source.FileName}{warnings}");
                 _cells.Add(cell);
             }
         }

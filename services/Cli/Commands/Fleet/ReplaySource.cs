@@ -80,9 +80,16 @@ public sealed class ReplaySource
 
     /// <summary>
     /// The design registered for a cell replaying this file. A file at most 3.7 V is an LFP cell (A123 APR18650M1A class,
-    /// the BEEP data; the twin's tests use Marquis2019 for it); anything else is an NMC | graphite cell on Chen2020 (LG M50).
+    /// the BEEP data) on the About:Energy LFP BPX set; anything else is an NMC | graphite cell on Chen2020 (LG M50).
     /// Capacity and voltage window come from the file; the particle classes from the parameter set's radii.
     /// </summary>
+    /// <summary>The set as the fleet's log names it: the catalog name, or the BPX file.</summary>
+    public static string Describe(Common.ParameterSetRef parameters) =>
+        parameters.SourceCase == Common.ParameterSetRef.SourceOneofCase.BpxJson ? $"BPX {RepositoryLayout.LfpBpxName}" : parameters.Name;
+
+    // Read once: a fleet registers thousands of cells from a few files.
+    private static readonly Lazy<Google.Protobuf.ByteString> LfpBpx = new(() => Google.Protobuf.ByteString.CopyFrom(File.ReadAllBytes(RepositoryLayout.LfpBpxFile())));
+
     public Common.CellDesign Design(double capacityScale)
     {
         var lfp = MaxVoltage <= 3.7;
@@ -91,7 +98,9 @@ public sealed class ReplaySource
             Chemistry = lfp ? "LFP | graphite" : "NMC811 | graphite",
             Configuration = Common.CellConfiguration.FullCell,
             Format = Common.CellFormat.Cylindrical,
-            Parameters = new Common.ParameterSetRef { Name = lfp ? "Marquis2019" : "Chen2020" },
+            Parameters = lfp
+                ? new Common.ParameterSetRef { BpxJson = LfpBpx.Value }
+                : new Common.ParameterSetRef { Name = "Chen2020" },
             NominalCapacityAh = Math.Round(NominalCapacityAh * capacityScale, 4),
             MinVoltage = Math.Floor(MinVoltage * 100) / 100,
             MaxVoltage = Math.Ceiling(MaxVoltage * 100) / 100,

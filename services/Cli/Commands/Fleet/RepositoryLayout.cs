@@ -46,6 +46,15 @@ public sealed record RepositoryLayout(string Root, string Configuration)
             : throw new FileNotFoundException($"cycler file '{name}' not found (as a path, or under {Path.GetDirectoryName(path)})", path);
     }
 
+    public const string LfpBpxName = "lfp_18650_cell_BPX.json";
+
+    /// <summary>The About:Energy LFP | graphite BPX set (shared/data/reference/bpx/about_energy/LFP), found like the cycler files.</summary>
+    public static string LfpBpxFile()
+    {
+        var path = Path.Combine(SharedRoot(), "data", "reference", "bpx", "about_energy", "LFP", LfpBpxName);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"the LFP BPX set was not found at {path}", path);
+    }
+
     public static string SharedRoot()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("DIGITALTWIN_SHARED");
