@@ -578,7 +578,9 @@ public sealed class DfnModel : CellModel
             if (double.IsNaN(maxPhi) || double.IsNaN(maxCe) || double.IsNaN(current))
             {
                 LastProblemIsLimit = _ceC.Min() < 0.01 * _ce0;
-                var (variable, reason) = Diagnose(residualValid: false);
+                // The factorisation succeeded, so without a non-finite input the NaN came from the current border.
+                var (variable, reason) = DiagnoseInputs() is { } found ? found
+                    : (double.IsNaN(maxCe) ? "Electrolyte concentration [mol.m-3]" : "Potentials [V]", $"the update of the current is {dI}");
                 LastProblem = $"Newton produced NaN at t = {Time + h:G6} s (iteration {it + 1}): {reason}";
                 LastProblemVariable = variable;
                 return StepStatus.NotConverged;
@@ -610,7 +612,9 @@ public sealed class DfnModel : CellModel
 
     // Only after a failed Newton iteration (allocates): the first non-finite particle state or parameter function, then
     // the first row of the assembled system that is not finite, then the weakest row of the singular pivot block.
-    private (string Variable, string Reason) Diagnose(bool residualValid)
+    private (string Variable, string Reason) Diagnose(bool residualValid) => DiagnoseInputs() ?? DiagnoseRows(residualValid);
+
+    private (string Variable, string Reason)? DiagnoseInputs()
     {
         for (var i = 0; i < _n; i++)
         {
@@ -638,6 +642,11 @@ public sealed class DfnModel : CellModel
             }
         }
 
+        return null;
+    }
+
+    private (string Variable, string Reason) DiagnoseRows(bool residualValid)
+    {
         var lower = _matrix.Lower;
         var diag = _matrix.Diagonal;
         var upper = _matrix.Upper;

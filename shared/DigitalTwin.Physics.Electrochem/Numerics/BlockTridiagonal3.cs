@@ -43,6 +43,7 @@ public sealed class BlockTridiagonal3
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Factor()
     {
+        FailedBlock = -1;
         var d = _tmp;
         Array.Copy(Diagonal, 0, d, 0, 9);
         if (!Invert(d, _inv, 0))
