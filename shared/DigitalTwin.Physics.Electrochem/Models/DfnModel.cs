@@ -493,9 +493,19 @@ public sealed class DfnModel : CellModel
             if (!_matrix.Factor())
             {
                 var depleted = _ceC.Min() < 0.01 * _ce0;
-                LastProblem = depleted ? $"electrolyte depleted (c_e = {_ce.Min():G3} mol/m3) at t = {Time + h:G6} s" : $"singular Jacobian at t = {Time + h:G6} s";
-                LastProblemVariable = depleted ? "Electrolyte concentration [mol.m-3]" : "Jacobian";
                 LastProblemIsLimit = depleted;
+                if (depleted)
+                {
+                    LastProblem = $"electrolyte depleted (c_e = {_ce.Min():G3} mol/m3) at t = {Time + h:G6} s";
+                    LastProblemVariable = "Electrolyte concentration [mol.m-3]";
+                }
+                else
+                {
+                    var (variable, reason) = Diagnose(residualValid: true);
+                    LastProblem = $"singular Jacobian at t = {Time + h:G6} s: {reason}";
+                    LastProblemVariable = variable;
+                }
+
                 return StepStatus.NotConverged;
             }
 
@@ -568,8 +578,11 @@ public sealed class DfnModel : CellModel
             if (double.IsNaN(maxPhi) || double.IsNaN(maxCe) || double.IsNaN(current))
             {
                 LastProblemIsLimit = _ceC.Min() < 0.01 * _ce0;
-                LastProblem = $"Newton produced NaN at t = {Time + h:G6} s (iteration {it + 1})";
-                LastProblemVariable = double.IsNaN(maxCe) ? "Electrolyte concentration [mol.m-3]" : "Potentials [V]";
+                // The factorisation succeeded, so without a non-finite input the NaN came from the current border.
+                var (variable, reason) = DiagnoseInputs() is { } found ? found
+                    : (double.IsNaN(maxCe) ? "Electrolyte concentration [mol.m-3]" : "Potentials [V]", $"the update of the current is {dI}");
+                LastProblem = $"Newton produced NaN at t = {Time + h:G6} s (iteration {it + 1}): {reason}";
+                LastProblemVariable = variable;
                 return StepStatus.NotConverged;
             }
 
@@ -595,6 +608,99 @@ public sealed class DfnModel : CellModel
         }
 
         return StepStatus.NotConverged;
+    }
+
+    // Only after a failed Newton iteration (allocates): the first non-finite particle state or parameter function, then
+    // the first row of the assembled system that is not finite, then the weakest row of the singular pivot block.
+    private (string Variable, string Reason) Diagnose(bool residualValid) => DiagnoseInputs() ?? DiagnoseRows(residualValid);
+
+    private (string Variable, string Reason)? DiagnoseInputs()
+    {
+        for (var i = 0; i < _n; i++)
+        {
+            if (_dom[i] != 1 && (_dom[i] == 0 ? _neg! : _pos).DiagnoseNode(_node[i], _ce[i]) is { } found)
+            {
+                return (found.Variable, $"{found.Reason} {Where(i)}");
+            }
+        }
+
+        (string Name, ParameterFunction F)[] electrolyte =
+        [
+            ("Electrolyte diffusivity [m2.s-1]", Cell.ElectrolyteDiffusivity),
+            ("Electrolyte conductivity [S.m-1]", Cell.ElectrolyteConductivity),
+            ("Thermodynamic factor", Cell.ThermodynamicFactor),
+        ];
+        for (var i = 0; i < _n; i++)
+        {
+            foreach (var (name, f) in electrolyte)
+            {
+                var v = f.Evaluate(_ce[i], _temperature);
+                if (!double.IsFinite(v))
+                {
+                    return (name, $"{name} {f.DescribeCall(_ce[i], _temperature)} is {v} {Where(i)}");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private (string Variable, string Reason) DiagnoseRows(bool residualValid)
+    {
+        var lower = _matrix.Lower;
+        var diag = _matrix.Diagonal;
+        var upper = _matrix.Upper;
+        for (var i = 0; i < _n; i++)
+        {
+            for (var r = 0; r < 3; r++)
+            {
+                var o = i * 9 + r * 3;
+                var finite = !residualValid || double.IsFinite(_rhs[3 * i + r]);
+                for (var c = 0; c < 3 && finite; c++)
+                {
+                    finite = double.IsFinite(lower[o + c]) && double.IsFinite(diag[o + c]) && double.IsFinite(upper[o + c]);
+                }
+
+                if (!finite)
+                {
+                    return (RowVariable(i, r), $"the {(residualValid && !double.IsFinite(_rhs[3 * i + r]) ? "residual" : "Jacobian row")} of {RowVariable(i, r)} is not finite {Where(i)} (phi_s - phi_e = {_phis[i] - _phie[i]:G6} V, c_e = {_ce[i]:G6} mol/m3)");
+                }
+            }
+        }
+
+        var block = Math.Max(_matrix.FailedBlock, 0);
+        var weakest = 0;
+        var weakestNorm = double.PositiveInfinity;
+        for (var r = 0; r < 3; r++)
+        {
+            var o = block * 9 + r * 3;
+            var norm = 0.0;
+            for (var c = 0; c < 3; c++)
+            {
+                norm = Math.Max(norm, Math.Abs(diag[o + c]));
+            }
+
+            if (norm < weakestNorm)
+            {
+                weakestNorm = norm;
+                weakest = r;
+            }
+        }
+
+        return (RowVariable(block, weakest), $"the pivot of {RowVariable(block, weakest)} is singular {Where(block)} (largest diagonal-block entry {weakestNorm:G3})");
+    }
+
+    private string RowVariable(int i, int row) => row switch
+    {
+        0 => "Electrolyte concentration [mol.m-3]",
+        1 => "Electrolyte potential [V]",
+        _ => _dom[i] == 0 ? "Negative electrode potential [V]" : _dom[i] == 2 ? "Positive electrode potential [V]" : "Potentials [V]",
+    };
+
+    private string Where(int i)
+    {
+        var domain = _dom[i] switch { 0 => "negative electrode", 1 => "separator", _ => "positive electrode" };
+        return $"in the {domain} at x = {_x[i] * 1e6:F1} um (cell {i})";
     }
 
     // Residuals into _rhs (as -R) and the Jacobian into _matrix. dRdI* are the derivatives w.r.t. the current density.

@@ -23,6 +23,9 @@ public sealed class BlockTridiagonal3
 
     public int Size => _n;
 
+    /// <summary>After Factor returned false: the block row whose pivot was singular (or not finite).</summary>
+    public int FailedBlock { get; private set; } = -1;
+
     public double[] Lower { get; }
 
     public double[] Diagonal { get; }
@@ -40,10 +43,12 @@ public sealed class BlockTridiagonal3
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Factor()
     {
+        FailedBlock = -1;
         var d = _tmp;
         Array.Copy(Diagonal, 0, d, 0, 9);
         if (!Invert(d, _inv, 0))
         {
+            FailedBlock = 0;
             return false;
         }
 
@@ -72,6 +77,7 @@ public sealed class BlockTridiagonal3
 
             if (!Invert(d, _inv, o))
             {
+                FailedBlock = i;
                 return false;
             }
         }

@@ -62,6 +62,22 @@ public sealed class ParameterFunction
         _ => _compiled is not null ? _compiled(a0, a1, a2, a3) : _composed!(a0, a1, a2, a3),
     };
 
+    /// <summary>
+    /// For error messages after a failure (allocates): the call with its named arguments, e.g.
+    /// "1e-13 * (1 - 0.1 * log(0.8 - sto))" at (sto = 0.80000117, T = 298.15).
+    /// </summary>
+    public string DescribeCall(double a0, double a1 = 0, double a2 = 0, double a3 = 0)
+    {
+        ReadOnlySpan<double> values = [a0, a1, a2, a3];
+        var parts = new List<string>();
+        for (var i = 0; i < Math.Min(Arguments.Count, values.Length); i++)
+        {
+            parts.Add($"{Arguments[i]} = {values[i].ToString("G8", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
+        return $"\"{Text}\" at ({string.Join(", ", parts)})";
+    }
+
     /// <summary>Same function, arguments renamed (e.g. BPX "x" to "sto").</summary>
     public ParameterFunction WithArguments(IReadOnlyList<string> args) =>
         new(Kind, args, Text, _constant, _compiled, _table, _composed);

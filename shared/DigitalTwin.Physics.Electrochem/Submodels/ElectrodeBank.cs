@@ -243,6 +243,75 @@ public sealed class ElectrodeBank
     }
 
     /// <summary>
+    /// Only after a failed solve (allocates): the particle state, interfacial current or parameter function at this
+    /// node that is not finite, as (variable, reason), or null when all are finite. D_s is probed at sto and sto +- 1e-6
+    /// as the particle model evaluates it (the slope is a central difference).
+    /// </summary>
+    public (string Variable, string Reason)? DiagnoseNode(int node, double ce)
+    {
+        var side = Parameters.Name;
+        var lower = side.ToLowerInvariant();
+        var m = Particles.PointsPerParticle;
+        var conc = Particles.Concentration;
+        for (var k = 0; k < Classes; k++)
+        {
+            var p = node * Classes + k;
+            var cls = Parameters.Classes[k];
+            var where = Classes > 1 ? $"node {node}, class {cls.Id}" : $"node {node}";
+            for (var i = 0; i < m; i++)
+            {
+                var c = conc[p * m + i];
+                if (!double.IsFinite(c))
+                {
+                    return ($"{side} particle concentration [mol.m-3]", $"{lower} particle concentration is {c} ({where}, shell {i})");
+                }
+
+                foreach (var sto in (ReadOnlySpan<double>)[c / _cmax[k], c / _cmax[k] + 1e-6, c / _cmax[k] - 1e-6])
+                {
+                    var d = cls.Diffusivity.Evaluate(sto, _temperature);
+                    if (!double.IsFinite(d))
+                    {
+                        return ($"{side} particle diffusivity [m2.s-1]",
+                            $"{lower} particle diffusivity [m2.s-1] {cls.Diffusivity.DescribeCall(sto, _temperature)} is {d} ({where}, shell {i})");
+                    }
+                }
+            }
+
+            var cs = SurfaceConcentration[p];
+            if (!double.IsFinite(cs))
+            {
+                return ($"{side} particle surface concentration [mol.m-3]", $"{lower} particle surface concentration is {cs} ({where})");
+            }
+
+            var surface = cs / _cmax[k];
+            var u = cls.Ocp.Evaluate(surface, _temperature);
+            if (!double.IsFinite(u))
+            {
+                return ($"{side} electrode open-circuit potential [V]", $"{lower} electrode OCP {cls.Ocp.DescribeCall(surface, _temperature)} is {u} ({where})");
+            }
+
+            var j0 = cls.StoichiometryExchangeCurrent
+                ? cls.ExchangeCurrent.Evaluate(surface, _temperature)
+                : cls.ExchangeCurrent.Evaluate(ce, cs, _cmax[k], _temperature);
+            if (!double.IsFinite(j0))
+            {
+                var call = cls.StoichiometryExchangeCurrent
+                    ? cls.ExchangeCurrent.DescribeCall(surface, _temperature)
+                    : cls.ExchangeCurrent.DescribeCall(ce, cs, _cmax[k], _temperature);
+                return ($"{side} electrode exchange-current density [A.m-2]", $"{lower} electrode exchange-current density [A.m-2] {call} is {j0} at surface stoichiometry {surface:G6} ({where})");
+            }
+
+            if (!double.IsFinite(J[p]) || !double.IsFinite(Eta[p]))
+            {
+                return ($"{side} electrode interfacial current density [A.m-2]",
+                    $"{lower} electrode interfacial current density is {J[p]} at overpotential {Eta[p]} V ({where})");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Single-class node with a known interfacial current j: advances the particle (linear given j) and returns
     /// phi_s - phi_e = U(c_surf) + eta(j, j0) from the closed-form inverse kinetics. No iteration is needed.
     /// </summary>
