@@ -2,6 +2,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using DigitalTwin.Testing;
 
 namespace DigitalTwin.Fleet.Tests;
 
@@ -38,6 +39,9 @@ internal sealed class FleetProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+
+        // The fleet reads the same shared data as the test (the BPX set for LFP cells), wherever the clone lives.
+        start.Environment["DIGITALTWIN_SHARED"] = SharedData.RootDirectory;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "twin.dll"));
         start.ArgumentList.Add("fleet");
         start.ArgumentList.Add("--data-dir");

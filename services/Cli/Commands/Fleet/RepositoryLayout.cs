@@ -31,7 +31,8 @@ public sealed record RepositoryLayout(string Root, string Configuration)
 
     /// <summary>
     /// A cycler file: an existing path as given, else relative to shared/data/cycler — the folder named by
-    /// DIGITALTWIN_SHARED, or the first `shared` folder holding data/ and research/ above the build output or working folder.
+    /// DIGITALTWIN_SHARED, or the first `shared` folder holding data/ and research/ above the build output or working folder,
+    /// else the workplace's /work/shared.
     /// </summary>
     public static string CyclerFile(string name)
     {
@@ -75,6 +76,10 @@ public sealed record RepositoryLayout(string Root, string Configuration)
             }
         }
 
-        throw new DirectoryNotFoundException("the shared data folder (shared/data/cycler beside the checkout) was not found: set DIGITALTWIN_SHARED to the folder holding data/");
+        // The workplace's own copy, for a clone made outside it (e.g. a clean clone under /tmp).
+        const string workplace = "/work/shared";
+        return Directory.Exists(Path.Combine(workplace, "data", "cycler"))
+            ? workplace
+            : throw new DirectoryNotFoundException("the shared data folder (shared/data/cycler beside the checkout) was not found: set DIGITALTWIN_SHARED to the folder holding data/");
     }
 }
