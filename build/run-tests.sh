@@ -7,11 +7,16 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
-dotnet test DigitalTwin.sln -c Release --no-build --no-restore \
-  --logger "trx" --logger "console;verbosity=normal" \
-  --results-directory "$results" \
-  --blame-hang-timeout 10m -- RunConfiguration.TreatNoTestsAsError=false
+run() {
+  dotnet test "$1" -c Release --no-build --no-restore --filter "$2" \
+    --logger "trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" \
+    --blame-hang-timeout 10m -- RunConfiguration.TreatNoTestsAsError=false
+}
+# The whole-fleet tests start seven service processes each, so they run alone after everything else.
+run DigitalTwin.sln "Category!=Fleet"
 status=$?
+run tests/DigitalTwin.Fleet.Tests "Category=Fleet" || status=1
 
 projects=$(find tests -name '*.Tests.csproj' | wc -l)
 reports=$(find "$results" -name '*.trx' | wc -l)

@@ -82,7 +82,15 @@ internal sealed class FleetProcess : IDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var limit = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(limit.Token);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the fleet did not exit within {timeout.TotalSeconds:0} s; its output:\n{Output}");
+        }
+
         _process.WaitForExit();
         return _process.ExitCode;
     }

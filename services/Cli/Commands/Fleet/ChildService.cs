@@ -164,8 +164,8 @@ public sealed class ChildService : IAsyncDisposable
             }
         }
 
-        // The output readers finish once the pipes close.
-        _process.WaitForExit();
+        // The output readers finish once the pipes close (bounded: a stray inheritor of a pipe must not hang the stop).
+        _process.WaitForExit(TimeSpan.FromSeconds(5));
     }
 
     public async ValueTask DisposeAsync()
