@@ -3,9 +3,7 @@
 using DigitalTwin.Contracts.Common.V1;
 using DigitalTwin.Contracts.Mechanics.V1;
 using DigitalTwin.Rpc;
-using DigitalTwin.ServiceDefaults;
-using DigitalTwin.Rpc.Tests.Support;
-using Microsoft.AspNetCore.Builder;
+using DigitalTwin.Services.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,40 +11,23 @@ namespace DigitalTwin.Services.Mechanics.Tests;
 
 public sealed class MechanicsServiceTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private const string ProbeMessage = "log-capture probe";
-    private readonly LogCapture _logs = new();
-    private WebApplication? _app;
-    private RpcChannel? _channel;
+    private static readonly TimeSpan Timeout = LoopbackSolverHost.Timeout;
+    private const string ProbeMessage = LoopbackSolverHost.ProbeMessage;
+    private LoopbackSolverHost? _host;
 
-    private MechanicsServiceClient Client => new(_channel ?? throw new InvalidOperationException("The host did not start."));
+    private LoopbackSolverHost Host => _host ?? throw new InvalidOperationException("The host did not start.");
 
-    public async Task InitializeAsync()
-    {
-        // The service's own host set-up (shared solver host) on a free loopback port.
-        _app = SolverHost.Create([], options =>
-        {
-            options.ServiceName = "mechanics-test";
-            options.Port = 0;
-            options.MinimumLogLevel = LogLevel.Warning;
-        }, services => services.AddSingleton<ILoggerProvider>(_logs));
-        _app.MapRpcService(MechanicsServiceBase.Bind(new MechanicsService()));
-        await _app.StartAsync().WaitAsync(Timeout);
-        _channel = RpcChannel.ForAddress(_app.GetRpcAddresses()[0].ToString().TrimEnd('/'));
-    }
+    private MechanicsServiceClient Client => new(Host.Channel);
+
+    public async Task InitializeAsync() =>
+        _host = await LoopbackSolverHost.StartAsync("mechanics-test", app => app.MapRpcService(MechanicsServiceBase.Bind(new MechanicsService())));
 
     public async Task DisposeAsync()
     {
-        _channel?.Dispose();
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync().WaitAsync(Timeout);
-            await _app.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        // STYLE §11: a functional test fails on any Error or Critical line it did not expect (none are expected here).
-        var errors = _logs.UnexpectedErrors(ProbeMessage);
-        Assert.True(errors.Count == 0, $"unexpected error log lines: {string.Join(" | ", errors.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.Message}"))}");
     }
 
     private static ParticleProfile Profile(ElectrodeRole electrode, double radius, Func<double, double> concentration, double time = 0)
@@ -278,8 +259,8 @@ public sealed class MechanicsServiceTests : IAsyncLifetime
     {
         // The check in DisposeAsync is only as good as the capture: an error logged through the host's own logger
         // factory must arrive (this probe line is the one error the check expects).
-        var factory = _app!.Services.GetRequiredService<ILoggerFactory>();
+        var factory = Host.Services.GetRequiredService<ILoggerFactory>();
         factory.CreateLogger("DigitalTwin.Services.Mechanics").LogError(ProbeMessage);
-        Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Error && e.Message == ProbeMessage);
+        Assert.Contains(Host.Logs.Entries, e => e.Level == LogLevel.Error && e.Message == ProbeMessage);
     }
 }
