@@ -1,7 +1,9 @@
 // The hot loop: contact forces for the pairs a range of particles owns (half list), in chunks of
-// 64 pairs: (1) gather j's state into a lane buffer, (2) evaluate the laws 4 lanes at a time (or the
-// scalar reference, bitwise equal), (3) add to the owner in pair order and store the partner's share
-// in its reverse-list slot, gathered later in a fixed order: results never depend on the thread count.
+// 64 touching pairs: (1) test the overlap and gather j's state and the pair's shear into a lane buffer
+// (pairs within the skin but apart only get their history and partner share zeroed), (2) evaluate the
+// laws 4 lanes at a time (or the scalar reference, bitwise equal), (3) add to the owner in pair order
+// and store the partner's share in its reverse-list slot, gathered later in a fixed order: results
+// never depend on the thread count.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -14,7 +16,7 @@ internal interface IForceKernel
     void ComputeOwned(DemSystem s, PairScratch scratch, int blockStart, int blockEnd);
 
     /// <summary>Evaluates the first <paramref name="count"/> lanes of a filled scratch with the shear history of
-    /// pairs p0.. in (sx, sy, sz) (the force loop; tests compare SIMD with the scalar reference).</summary>
+    /// pairs p0.. in (sx, sy, sz) (as the force loop does; tests compare SIMD with the scalar reference).</summary>
     void Evaluate(PairScratch scratch, int count, double dt, bool simd, double[] sx, double[] sy, double[] sz, int p0);
 }
 
@@ -29,11 +31,17 @@ internal sealed class PairScratch
 
     // outputs: force on the owner, torque on the owner, torque on the partner
     public const int Fx = 16, Fy = 17, Fz = 18, Tix = 19, Tiy = 20, Tiz = 21, Tjx = 22, Tjy = 23, Tjz = 24;
-    public const int Fields = 25;
+
+    // in and out: the pair's tangential history
+    public const int Sx = 25, Sy = 26, Sz = 27;
+    public const int Fields = 28;
 
     public readonly double[] Buf = new double[Fields * Lanes];
     public readonly int[] PairType = new int[Lanes];
     public readonly int[] Owner = new int[Lanes];
+
+    /// <summary>Index of each lane's pair in the neighbour list (lanes skip the pairs that do not touch).</summary>
+    public readonly int[] Pair = new int[Lanes];
 
     public ref double At(int field, int lane) => ref Buf[field * Lanes + lane];
 }
@@ -77,13 +85,18 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
         ref var shift = ref MemoryMarshal.GetArrayDataReference(s.ShiftTable);
         ref var nj = ref MemoryMarshal.GetArrayDataReference(s.NeighJ);
         ref var img = ref MemoryMarshal.GetArrayDataReference(s.NeighImage);
+        ref var shx = ref MemoryMarshal.GetArrayDataReference(s.ShearX);
+        ref var shy = ref MemoryMarshal.GetArrayDataReference(s.ShearY);
+        ref var shz = ref MemoryMarshal.GetArrayDataReference(s.ShearZ);
+        ref var partner = ref MemoryMarshal.GetArrayDataReference(s.Partner);
+        ref var slot = ref MemoryMarshal.GetArrayDataReference(s.RevSlot);
+        var pair = scratch.Pair;
         var start = s.NeighStart;
         var force = s.Force;
         var torque = s.Torque;
         Array.Clear(force, 3 * i0, 3 * (i1 - i0));
         Array.Clear(torque, 3 * i0, 3 * (i1 - i0));
         var k = 0;
-        var p0 = start[i0];
         for (var i = i0; i < i1; i++)
         {
             var pEnd = start[i + 1];
@@ -105,11 +118,33 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                 var j = Unsafe.Add(ref nj, p);
                 var j3 = 3 * j;
                 var s3 = 3 * Unsafe.Add(ref img, p);
-                Unsafe.Add(ref b, (PairScratch.Dx * L) + k) = xi - (Unsafe.Add(ref pos, j3) + Unsafe.Add(ref shift, s3));
-                Unsafe.Add(ref b, (PairScratch.Dy * L) + k) = yi - (Unsafe.Add(ref pos, j3 + 1) + Unsafe.Add(ref shift, s3 + 1));
-                Unsafe.Add(ref b, (PairScratch.Dz * L) + k) = zi - (Unsafe.Add(ref pos, j3 + 2) + Unsafe.Add(ref shift, s3 + 2));
+                var dx = xi - (Unsafe.Add(ref pos, j3) + Unsafe.Add(ref shift, s3));
+                var dy = yi - (Unsafe.Add(ref pos, j3 + 1) + Unsafe.Add(ref shift, s3 + 1));
+                var dz = zi - (Unsafe.Add(ref pos, j3 + 2) + Unsafe.Add(ref shift, s3 + 2));
+                var rj = Unsafe.Add(ref rad, j);
+                var radsum = ri + rj;
+
+                // the laws' own overlap test, same operations: an apart pair gives exactly what the kernel gives it
+                if (!(dx * dx + dy * dy + dz * dz < radsum * radsum))
+                {
+                    Unsafe.Add(ref shx, p) = 0;
+                    Unsafe.Add(ref shy, p) = 0;
+                    Unsafe.Add(ref shz, p) = 0;
+                    var q = 6 * Unsafe.Add(ref slot, p);
+                    Unsafe.Add(ref partner, q) = -0.0;
+                    Unsafe.Add(ref partner, q + 1) = -0.0;
+                    Unsafe.Add(ref partner, q + 2) = -0.0;
+                    Unsafe.Add(ref partner, q + 3) = 0;
+                    Unsafe.Add(ref partner, q + 4) = 0;
+                    Unsafe.Add(ref partner, q + 5) = 0;
+                    continue;
+                }
+
+                Unsafe.Add(ref b, (PairScratch.Dx * L) + k) = dx;
+                Unsafe.Add(ref b, (PairScratch.Dy * L) + k) = dy;
+                Unsafe.Add(ref b, (PairScratch.Dz * L) + k) = dz;
                 Unsafe.Add(ref b, (PairScratch.Ri * L) + k) = ri;
-                Unsafe.Add(ref b, (PairScratch.Rj * L) + k) = Unsafe.Add(ref rad, j);
+                Unsafe.Add(ref b, (PairScratch.Rj * L) + k) = rj;
                 Unsafe.Add(ref b, (PairScratch.Mi * L) + k) = mi;
                 Unsafe.Add(ref b, (PairScratch.Mj * L) + k) = Unsafe.Add(ref mass, j);
                 Unsafe.Add(ref b, (PairScratch.Vx * L) + k) = vxi - Unsafe.Add(ref vel, j3);
@@ -121,12 +156,15 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                 Unsafe.Add(ref b, (PairScratch.Wjx * L) + k) = Unsafe.Add(ref omg, j3);
                 Unsafe.Add(ref b, (PairScratch.Wjy * L) + k) = Unsafe.Add(ref omg, j3 + 1);
                 Unsafe.Add(ref b, (PairScratch.Wjz * L) + k) = Unsafe.Add(ref omg, j3 + 2);
+                Unsafe.Add(ref b, (PairScratch.Sx * L) + k) = Unsafe.Add(ref shx, p);
+                Unsafe.Add(ref b, (PairScratch.Sy * L) + k) = Unsafe.Add(ref shy, p);
+                Unsafe.Add(ref b, (PairScratch.Sz * L) + k) = Unsafe.Add(ref shz, p);
                 ptype[k] = ti + Unsafe.Add(ref type, j);
                 owner[k] = i;
+                pair[k] = p;
                 if (++k == L)
                 {
-                    Flush(s, scratch, k, dt, simd, p0);
-                    p0 += k;
+                    Flush(s, scratch, k, dt, simd);
                     k = 0;
                 }
             }
@@ -134,7 +172,7 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
 
         if (k > 0)
         {
-            Flush(s, scratch, k, dt, simd, p0);
+            Flush(s, scratch, k, dt, simd);
         }
 
         if (s.WallCount > 0)
@@ -145,24 +183,46 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
 
     public void Evaluate(PairScratch scratch, int count, double dt, bool simd, double[] sx, double[] sy, double[] sz, int p0)
     {
-        if (simd)
+        for (var k = 0; k < count; k++)
         {
-            EvaluateVector(scratch, count, dt, sx, sy, sz, p0);
+            scratch.At(PairScratch.Sx, k) = sx[p0 + k];
+            scratch.At(PairScratch.Sy, k) = sy[p0 + k];
+            scratch.At(PairScratch.Sz, k) = sz[p0 + k];
         }
-        else
+
+        Evaluate(scratch, count, dt, simd);
+        for (var k = 0; k < count; k++)
         {
-            EvaluateScalar(scratch, count, dt, sx, sy, sz, p0);
+            sx[p0 + k] = scratch.At(PairScratch.Sx, k);
+            sy[p0 + k] = scratch.At(PairScratch.Sy, k);
+            sz[p0 + k] = scratch.At(PairScratch.Sz, k);
         }
     }
 
-    /// <summary>Pairs p0..p0+count (consecutive in the list): owner sums in pair order, partner shares to their reverse slots.</summary>
-    private void Flush(DemSystem s, PairScratch scratch, int count, double dt, bool simd, int p0)
+    private void Evaluate(PairScratch scratch, int count, double dt, bool simd)
     {
-        Evaluate(scratch, count, dt, simd, s.ShearX, s.ShearY, s.ShearZ, p0);
+        if (simd)
+        {
+            EvaluateVector(scratch, count, dt);
+        }
+        else
+        {
+            EvaluateScalar(scratch, count, dt);
+        }
+    }
+
+    /// <summary>The lanes' pairs (ascending in the list): owner sums in pair order, history back to the pair, partner shares to their reverse slots.</summary>
+    private void Flush(DemSystem s, PairScratch scratch, int count, double dt, bool simd)
+    {
+        Evaluate(scratch, count, dt, simd);
         ref var b = ref MemoryMarshal.GetArrayDataReference(scratch.Buf);
         ref var partner = ref MemoryMarshal.GetArrayDataReference(s.Partner);
         ref var slot = ref MemoryMarshal.GetArrayDataReference(s.RevSlot);
+        ref var shx = ref MemoryMarshal.GetArrayDataReference(s.ShearX);
+        ref var shy = ref MemoryMarshal.GetArrayDataReference(s.ShearY);
+        ref var shz = ref MemoryMarshal.GetArrayDataReference(s.ShearZ);
         var owner = scratch.Owner;
+        var pair = scratch.Pair;
         var force = s.Force;
         var torque = s.Torque;
         var k = 0;
@@ -184,7 +244,11 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                 tx += Unsafe.Add(ref b, (PairScratch.Tix * L) + k);
                 ty += Unsafe.Add(ref b, (PairScratch.Tiy * L) + k);
                 tz += Unsafe.Add(ref b, (PairScratch.Tiz * L) + k);
-                var q = 6 * Unsafe.Add(ref slot, p0 + k);
+                var p = pair[k];
+                Unsafe.Add(ref shx, p) = Unsafe.Add(ref b, (PairScratch.Sx * L) + k);
+                Unsafe.Add(ref shy, p) = Unsafe.Add(ref b, (PairScratch.Sy * L) + k);
+                Unsafe.Add(ref shz, p) = Unsafe.Add(ref b, (PairScratch.Sz * L) + k);
+                var q = 6 * Unsafe.Add(ref slot, p);
                 Unsafe.Add(ref partner, q) = -px;
                 Unsafe.Add(ref partner, q + 1) = -py;
                 Unsafe.Add(ref partner, q + 2) = -pz;
@@ -205,7 +269,7 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
     }
 
     /// <summary>The scalar reference: one ContactPoint per lane through the scalar laws.</summary>
-    private void EvaluateScalar(PairScratch scratch, int count, double dt, double[] shx, double[] shy, double[] shz, int p0)
+    private void EvaluateScalar(PairScratch scratch, int count, double dt)
     {
         var b = scratch.Buf;
         var c = default(ContactPoint);
@@ -218,7 +282,6 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
             var rj = b[PairScratch.Rj * L + k];
             var rsq = dx * dx + dy * dy + dz * dz;
             var radsum = ri + rj;
-            var p = p0 + k;
             if (rsq >= radsum * radsum)
             {
                 for (var f = PairScratch.Fx; f < PairScratch.Fields; f++)
@@ -226,7 +289,6 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                     b[f * L + k] = 0;
                 }
 
-                shx[p] = shy[p] = shz[p] = 0;
                 continue;
             }
 
@@ -273,7 +335,7 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                 _cohesion.Apply(ref c);
             }
 
-            _tangential.Apply(ref c, ref shx[p], ref shy[p], ref shz[p], dt);
+            _tangential.Apply(ref c, ref b[PairScratch.Sx * L + k], ref b[PairScratch.Sy * L + k], ref b[PairScratch.Sz * L + k], dt);
 
             var fn = TC.IsActive ? c.Fn - c.Fcoh : c.Fn;
             b[PairScratch.Fx * L + k] = fn * nx + c.Ftx;
@@ -305,7 +367,7 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
     }
 
     /// <summary>Four lanes at a time; lanes past <paramref name="count"/> are padded as separated pairs and ignored.</summary>
-    private void EvaluateVector(PairScratch scratch, int count, double dt, double[] shx, double[] shy, double[] shz, int p0)
+    private void EvaluateVector(PairScratch scratch, int count, double dt)
     {
         var b = scratch.Buf;
         for (var k = count; k < ((count + 3) & ~3); k++)
@@ -317,10 +379,6 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
         }
 
         ref var r0 = ref MemoryMarshal.GetArrayDataReference(b);
-        ref var hx = ref MemoryMarshal.GetArrayDataReference(shx);
-        ref var hy = ref MemoryMarshal.GetArrayDataReference(shy);
-        ref var hz = ref MemoryMarshal.GetArrayDataReference(shz);
-        var tail = count & ~3;
         var c = default(ContactBatch);
         var vdt = Vector256.Create(dt);
         var half = Vector256.Create(0.5);
@@ -343,7 +401,6 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                     Store(zero, ref r0, f, k);
                 }
 
-                StoreShear(zero, zero, zero, ref hx, ref hy, ref hz, p0 + k, k < tail ? 4 : count - k);
                 continue;
             }
 
@@ -401,25 +458,13 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                 _cohesion.Apply(ref c);
             }
 
-            // the shear arrays have no padding: the last partial group goes lane by lane
-            var lanes = k < tail ? 4 : count - k;
-            Vector256<double> sx, sy, sz;
-            if (lanes == 4)
-            {
-                sx = Vector256.LoadUnsafe(ref hx, (nuint)(p0 + k));
-                sy = Vector256.LoadUnsafe(ref hy, (nuint)(p0 + k));
-                sz = Vector256.LoadUnsafe(ref hz, (nuint)(p0 + k));
-            }
-            else
-            {
-                sx = LoadPartial(ref hx, p0 + k, lanes);
-                sy = LoadPartial(ref hy, p0 + k, lanes);
-                sz = LoadPartial(ref hz, p0 + k, lanes);
-            }
-
+            var sx = Load(ref r0, PairScratch.Sx, k);
+            var sy = Load(ref r0, PairScratch.Sy, k);
+            var sz = Load(ref r0, PairScratch.Sz, k);
             _tangential.Apply(ref c, ref sx, ref sy, ref sz, vdt);
-            StoreShear(Vector256.ConditionalSelect(touching, sx, zero), Vector256.ConditionalSelect(touching, sy, zero), Vector256.ConditionalSelect(touching, sz, zero),
-                ref hx, ref hy, ref hz, p0 + k, lanes);
+            Store(Vector256.ConditionalSelect(touching, sx, zero), ref r0, PairScratch.Sx, k);
+            Store(Vector256.ConditionalSelect(touching, sy, zero), ref r0, PairScratch.Sy, k);
+            Store(Vector256.ConditionalSelect(touching, sz, zero), ref r0, PairScratch.Sz, k);
 
             var fn = TC.IsActive ? c.Fn - c.Fcoh : c.Fn;
             Store(Vector256.ConditionalSelect(touching, fn * nx + c.Ftx, zero), ref r0, PairScratch.Fx, k);
@@ -452,28 +497,6 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Load(ref double r0, int field, int k) => Vector256.LoadUnsafe(ref r0, (nuint)(field * L + k));
-
-    private static Vector256<double> LoadPartial(ref double a, int p, int lanes) => Vector256.Create(
-        Unsafe.Add(ref a, p), lanes > 1 ? Unsafe.Add(ref a, p + 1) : 0, lanes > 2 ? Unsafe.Add(ref a, p + 2) : 0, 0);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreShear(Vector256<double> x, Vector256<double> y, Vector256<double> z, ref double hx, ref double hy, ref double hz, int p, int lanes)
-    {
-        if (lanes == 4)
-        {
-            x.StoreUnsafe(ref hx, (nuint)p);
-            y.StoreUnsafe(ref hy, (nuint)p);
-            z.StoreUnsafe(ref hz, (nuint)p);
-            return;
-        }
-
-        for (var l = 0; l < lanes; l++)
-        {
-            Unsafe.Add(ref hx, p + l) = x.GetElement(l);
-            Unsafe.Add(ref hy, p + l) = y.GetElement(l);
-            Unsafe.Add(ref hz, p + l) = z.GetElement(l);
-        }
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector256<double> v, ref double r0, int field, int k) => v.StoreUnsafe(ref r0, (nuint)(field * L + k));

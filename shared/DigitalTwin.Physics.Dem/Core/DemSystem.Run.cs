@@ -1,6 +1,8 @@
 // The time loop (LAMMPS Verlet order): initial integrate + wall motion + swelling, neighbour check,
-// forces, gather + final integrate + servo. One SPMD body per chunk; the final integrate of a step and
-// the initial integrate of the next run in one pass over a thread's particles: two barriers per step.
+// forces, gather + final integrate + servo. One SPMD body per chunk; the gather and final integrate of a
+// step and the initial integrate of the next run in one loop over a thread's particles: two barriers per step.
+using System.Runtime.CompilerServices;
+
 namespace DigitalTwin.Physics.Dem;
 
 public sealed partial class DemSystem
@@ -50,7 +52,7 @@ public sealed partial class DemSystem
         var t0 = _chunkT0;
         var dt = Dt;
         int b0 = ThreadBlocks[tid], b1 = ThreadBlocks[tid + 1];
-        Initial(tid, b0, b1, t0 + dt);
+        Initial(tid, b0, b1, t0 + dt, gather: false);
         for (var s = 0; s < steps; s++)
         {
             _team.Barrier();
@@ -76,16 +78,20 @@ public sealed partial class DemSystem
                 Time = t0 + (s + 1) * dt;
             }
 
-            GatherAndFinalIntegrate(b0, b1);
             if (s + 1 < steps)
             {
-                Initial(tid, b0, b1, t0 + (s + 2) * dt);
+                Initial(tid, b0, b1, t0 + (s + 2) * dt, gather: true);
+            }
+            else
+            {
+                GatherAndFinalIntegrate(b0, b1);
             }
         }
     }
 
-    /// <summary>Initial integrate of the step ending at <paramref name="tNew"/>; thread 0 also moves the walls.</summary>
-    private void Initial(int tid, int b0, int b1, double tNew)
+    /// <summary>Initial integrate of the step ending at <paramref name="tNew"/> (after the gather and final integrate of
+    /// the step before if <paramref name="gather"/>); thread 0 also moves the walls.</summary>
+    private void Initial(int tid, int b0, int b1, double tNew, bool gather)
     {
         double[]? scales = null;
         if (_schedules.Count > 0)
@@ -97,7 +103,7 @@ public sealed partial class DemSystem
             }
         }
 
-        InitialIntegrate(tid, b0, b1, scales);
+        InitialIntegrate(tid, b0, b1, scales, gather);
         if (tid == 0)
         {
             var move = 0.0;
@@ -143,7 +149,7 @@ public sealed partial class DemSystem
         }
     }
 
-    private void InitialIntegrate(int tid, int b0, int b1, double[]? scales)
+    private void InitialIntegrate(int tid, int b0, int b1, double[]? scales, bool gather)
     {
         var i0 = b0 << BlockShift;
         var i1 = Math.Min(b1 << BlockShift, N);
@@ -160,6 +166,11 @@ public sealed partial class DemSystem
         double top1 = 0, top2 = 0;
         for (var i = i0; i < i1; i++)
         {
+            if (gather)
+            {
+                GatherAndFinalIntegrate(i);
+            }
+
             var i3 = 3 * i;
             var a = dtf * invMass[i];
             var b = dtf * invInertia[i];
@@ -200,8 +211,17 @@ public sealed partial class DemSystem
 
     private void GatherAndFinalIntegrate(int b0, int b1)
     {
-        var i0 = b0 << BlockShift;
         var i1 = Math.Min(b1 << BlockShift, N);
+        for (var i = b0 << BlockShift; i < i1; i++)
+        {
+            GatherAndFinalIntegrate(i);
+        }
+    }
+
+    /// <summary>Partner shares in reverse-slot order, global damping, then the final half-step of one particle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void GatherAndFinalIntegrate(int i)
+    {
         var dtf = 0.5 * Dt;
         var part = Partner;
         var rs = RevStart;
@@ -210,49 +230,46 @@ public sealed partial class DemSystem
         var torque = Torque;
         var vel = Vel;
         var omg = Omega;
-        for (var i = i0; i < i1; i++)
+        var i3 = 3 * i;
+        double fx = force[i3], fy = force[i3 + 1], fz = force[i3 + 2];
+        double tx = torque[i3], ty = torque[i3 + 1], tz = torque[i3 + 2];
+        var end = 6 * rs[i + 1];
+        for (var q = 6 * rs[i]; q < end; q += 6)
         {
-            var i3 = 3 * i;
-            double fx = force[i3], fy = force[i3 + 1], fz = force[i3 + 2];
-            double tx = torque[i3], ty = torque[i3 + 1], tz = torque[i3 + 2];
-            var end = 6 * rs[i + 1];
-            for (var q = 6 * rs[i]; q < end; q += 6)
-            {
-                fx += part[q];
-                fy += part[q + 1];
-                fz += part[q + 2];
-                tx += part[q + 3];
-                ty += part[q + 4];
-                tz += part[q + 5];
-            }
-
-            if (damping > 0)
-            {
-                var cm = damping * Mass[i];
-                var ci = damping / InvInertia[i];
-                fx -= cm * vel[i3];
-                fy -= cm * vel[i3 + 1];
-                fz -= cm * vel[i3 + 2];
-                tx -= ci * omg[i3];
-                ty -= ci * omg[i3 + 1];
-                tz -= ci * omg[i3 + 2];
-            }
-
-            force[i3] = fx;
-            force[i3 + 1] = fy;
-            force[i3 + 2] = fz;
-            torque[i3] = tx;
-            torque[i3 + 1] = ty;
-            torque[i3 + 2] = tz;
-            var a = dtf * InvMass[i];
-            var b = dtf * InvInertia[i];
-            vel[i3] += a * fx;
-            vel[i3 + 1] += a * fy;
-            vel[i3 + 2] += a * fz;
-            omg[i3] += b * tx;
-            omg[i3 + 1] += b * ty;
-            omg[i3 + 2] += b * tz;
+            fx += part[q];
+            fy += part[q + 1];
+            fz += part[q + 2];
+            tx += part[q + 3];
+            ty += part[q + 4];
+            tz += part[q + 5];
         }
+
+        if (damping > 0)
+        {
+            var cm = damping * Mass[i];
+            var ci = damping / InvInertia[i];
+            fx -= cm * vel[i3];
+            fy -= cm * vel[i3 + 1];
+            fz -= cm * vel[i3 + 2];
+            tx -= ci * omg[i3];
+            ty -= ci * omg[i3 + 1];
+            tz -= ci * omg[i3 + 2];
+        }
+
+        force[i3] = fx;
+        force[i3 + 1] = fy;
+        force[i3 + 2] = fz;
+        torque[i3] = tx;
+        torque[i3 + 1] = ty;
+        torque[i3 + 2] = tz;
+        var a = dtf * InvMass[i];
+        var b = dtf * InvInertia[i];
+        vel[i3] += a * fx;
+        vel[i3 + 1] += a * fy;
+        vel[i3 + 2] += a * fz;
+        omg[i3] += b * tx;
+        omg[i3 + 1] += b * ty;
+        omg[i3 + 2] += b * tz;
     }
 
     /// <summary>Wall loads summed over each wall's candidates in particle order (thread-count independent); then the servos.</summary>

@@ -1,6 +1,6 @@
 // Steady conduction/diffusion through the conducting voxels of an image (finite volumes, 7-point stencil,
 // harmonic-mean face conductances), potential 0 at z = 0 and 1 at z = L, periodic or sealed laterally. Only
-// voxels connected to both electrodes are solved; CG preconditioned by an aggregation-multigrid W-cycle.
+// voxels connected to both electrodes are solved (and stored); CG preconditioned by an aggregation-multigrid W-cycle.
 namespace DigitalTwin.Physics.Dem.Transport;
 
 /// <summary>Effective transport of one phase: sigma_eff/sigma (= D_eff/D), volume fraction, tortuosity.</summary>
@@ -120,12 +120,22 @@ public static class ConductionSolver
         });
 
         var mg = new VoxelMultigrid(nx, ny, nz, g.PeriodicX, g.PeriodicY, wx, wy, wz, ext);
-        var (iters, rel) = Pcg(mg, b, xs, tolerance, maxIterations, progress, ct);
-        // current through the bottom electrode: conductance 2 sigma to potential 0 over the voxels of layer 0
-        var current = 0.0;
-        for (var v = 0; v < nx * ny; v++)
+        var voxel = mg.Voxel;
+        var n = mg.Count;
+        var bc = new double[n + 1];
+        var xc = new double[n + 1];
+        for (var c = 0; c < n; c++)
         {
-            current += active[v] ? 2 * sigma[v] * xs[v] : 0;
+            bc[c] = b[voxel[c]];
+            xc[c] = xs[voxel[c]];
+        }
+
+        var (iters, rel) = Pcg(mg, bc, xc, tolerance, maxIterations, progress, ct);
+        // current through the bottom electrode: conductance 2 sigma to potential 0 over the active voxels of layer 0
+        var current = 0.0;
+        for (var c = mg.PlaneStart(0); c < mg.PlaneStart(1); c++)
+        {
+            current += 2 * sigma[voxel[c]] * xc[c];
         }
 
         // sigma_eff = I L / (A dV) with voxel-size conductances: I * nz / (nx * ny)
@@ -196,16 +206,17 @@ public static class ConductionSolver
         }
     }
 
-    /// <summary>Multigrid-preconditioned CG; reductions over fixed chunks so results do not depend on threads.</summary>
+    /// <summary>Multigrid-preconditioned CG on the active voxels (vectors of mg.Count + 1, the last entry 0); reductions
+    /// over fixed chunks so results do not depend on threads; p·Ap comes with the product, r·r with the update.</summary>
     private static (int Iterations, double Relative) Pcg(VoxelMultigrid mg, double[] b, double[] x, double tol, int maxIt,
         IProgress<double>? progress, CancellationToken ct)
     {
-        var n = b.Length;
+        var n = mg.Count;
         var chunks = (n + Chunk - 1) / Chunk;
-        var r = new double[n];
-        var z = new double[n];
-        var p = new double[n];
-        var q = new double[n];
+        var r = new double[n + 1];
+        var z = new double[n + 1];
+        var p = new double[n + 1];
+        var q = new double[n + 1];
         var partial = new double[chunks];
         mg.Apply(x, q);
         Parallel.For(0, chunks, c =>
@@ -215,17 +226,16 @@ public static class ConductionSolver
                 r[k] = b[k] - q[k];
             }
         });
-        var bnorm = Math.Sqrt(Dot(b, b, partial, chunks));
-        var rel = Math.Sqrt(Dot(r, r, partial, chunks)) / bnorm;
+        var bnorm = Math.Sqrt(Dot(b, b, n, partial, chunks));
+        var rel = Math.Sqrt(Dot(r, r, n, partial, chunks)) / bnorm;
         mg.Precondition(r, z);
-        Array.Copy(z, p, n);
-        var rz = Dot(r, z, partial, chunks);
+        Array.Copy(z, p, n + 1);
+        var rz = Dot(r, z, n, partial, chunks);
         var it = 0;
         while (rel > tol && it < maxIt)
         {
             ct.ThrowIfCancellationRequested();
-            mg.Apply(p, q);
-            var alpha = rz / Dot(p, q, partial, chunks);
+            var alpha = rz / mg.Apply(p, q);
             Parallel.For(0, chunks, c =>
             {
                 var e = Math.Min(n, (c + 1) * Chunk);
@@ -233,8 +243,9 @@ public static class ConductionSolver
                 for (var k = c * Chunk; k < e; k++)
                 {
                     x[k] += alpha * p[k];
-                    r[k] -= alpha * q[k];
-                    rr += r[k] * r[k];
+                    var rk = r[k] - alpha * q[k];
+                    r[k] = rk;
+                    rr += rk * rk;
                 }
 
                 partial[c] = rr;
@@ -247,7 +258,7 @@ public static class ConductionSolver
             }
 
             mg.Precondition(r, z);
-            var rzNew = Dot(r, z, partial, chunks);
+            var rzNew = Dot(r, z, n, partial, chunks);
             var beta = rzNew / rz;
             rz = rzNew;
             Parallel.For(0, chunks, c =>
@@ -264,9 +275,8 @@ public static class ConductionSolver
         return (it, rel);
     }
 
-    private static double Dot(double[] a, double[] b, double[] partial, int chunks)
+    private static double Dot(double[] a, double[] b, int n, double[] partial, int chunks)
     {
-        var n = a.Length;
         Parallel.For(0, chunks, c =>
         {
             var e = Math.Min(n, (c + 1) * Chunk);

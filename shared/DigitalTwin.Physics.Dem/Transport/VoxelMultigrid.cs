@@ -1,6 +1,8 @@
 // Aggregation multigrid for the voxel conduction operator, the preconditioner of the CG solve: 2x2x2 voxel
 // blocks form a coarse cell, coarse face conductances are the sums of the fine faces crossing (Galerkin with
 // piecewise-constant transfer), symmetric zebra-plane Gauss-Seidel W-cycle. Plane-parallel, thread-count independent.
+// The fine level (and the CG vectors) hold only the active voxels, in grid order with neighbour indices: a phase
+// is about a third of a packing's voxels, and the solve is bound by memory traffic.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -22,18 +24,30 @@ internal sealed class VoxelMultigrid
     private const int CoarsestSweeps = 30;
     private const int ParallelCells = 1 << 15;
 
+    // the coarse levels 1.. (full boxes); the fine level is the compact one below
     private readonly Level[] _levels;
+    private readonly int _nz;
+    private readonly double[] _partial;
+
+    // compact fine level: active voxel c (grid order) at grid index Voxel[c]; slot Count is a zero dummy that
+    // stands for every inactive or missing neighbour (weight 0, value 0)
+    private readonly int[] _planeStart;
+    private readonly int[] _nb;
+    private readonly int[] _coarseCell;
 
     // the fine operator in double precision for the CG products; the cycle uses float copies (half the memory traffic)
     private readonly double[] _wx, _wy, _wz, _diag;
+    private readonly float[] _fwx, _fwy, _fwz, _fdiag, _finv;
 
     /// <summary>wx[v]: conductance of the face between voxel v and its +x neighbour (0 where none), likewise wy, wz;
-    /// ext[v]: conductance to a fixed potential (electrodes), added to the diagonal.</summary>
+    /// ext[v]: conductance to a fixed potential (electrodes), added to the diagonal. Voxels with a zero diagonal are
+    /// inactive and left out.</summary>
     public VoxelMultigrid(int nx, int ny, int nz, bool periodicX, bool periodicY, double[] wx, double[] wy, double[] wz, double[] ext)
     {
-        (_wx, _wy, _wz) = (wx, wy, wz);
+        _nz = nz;
+        _partial = new double[nz];
         var fine = new Level(nx, ny, nz, periodicX, periodicY, coarse: false);
-        _diag = new double[fine.Count];
+        var diag = new double[fine.Count];
         ForPlanes(fine, z =>
         {
             for (var y = 0; y < ny; y++)
@@ -43,57 +57,259 @@ internal sealed class VoxelMultigrid
                 {
                     var v = row.R0 + i;
                     var xm = i == 0 ? nx - 1 : i - 1;
-                    _diag[v] = wx[v] + wx[row.R0 + xm] + wy[v] + wy[row.Rym + i] + wz[v] + row.Czm * wz[row.Rzm + i] + ext[v];
+                    diag[v] = wx[v] + wx[row.R0 + xm] + wy[v] + wy[row.Rym + i] + wz[v] + row.Czm * wz[row.Rzm + i] + ext[v];
                     (fine.Wx[v], fine.Wy[v], fine.Wz[v], fine.Ext[v]) = ((float)wx[v], (float)wy[v], (float)wz[v], (float)ext[v]);
                 }
             }
         });
         fine.ComputeDiagonal();
-        var levels = new List<Level> { fine };
-        while (levels[^1].Count > CoarsestCells && (levels[^1].Nx > 1 || levels[^1].Ny > 1 || levels[^1].Nz > 1))
+        var levels = new List<Level>();
+        var last = fine;
+        while (last.Count > CoarsestCells && (last.Nx > 1 || last.Ny > 1 || last.Nz > 1))
         {
-            levels.Add(Coarsen(levels[^1]));
+            last = Coarsen(last);
+            levels.Add(last);
         }
 
         _levels = [.. levels];
-    }
 
-    public int LevelCount => _levels.Length;
-
-    /// <summary>y = A x on the fine grid (double precision).</summary>
-    public void Apply(double[] x, double[] y)
-    {
-        var l = _levels[0];
-        ForPlanes(l, z =>
+        // compact numbering in grid order, plane by plane
+        var index = new int[fine.Count];
+        _planeStart = new int[nz + 1];
+        var n = 0;
+        for (var v = 0; v < fine.Count; v++)
         {
-            // indices come from Row (in range by construction): the loop skips bounds checks
-            ref var wx = ref MemoryMarshal.GetArrayDataReference(_wx);
-            ref var wy = ref MemoryMarshal.GetArrayDataReference(_wy);
-            ref var wz = ref MemoryMarshal.GetArrayDataReference(_wz);
-            ref var d = ref MemoryMarshal.GetArrayDataReference(_diag);
-            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
-            ref var yr = ref MemoryMarshal.GetArrayDataReference(y);
-            for (var y0 = 0; y0 < l.Ny; y0++)
+            if (v % (nx * ny) == 0)
             {
-                var row = new Row(l, y0, z);
-                for (var i = 0; i < l.Nx; i++)
+                _planeStart[v / (nx * ny)] = n;
+            }
+
+            index[v] = diag[v] > 0 ? n++ : -1;
+        }
+
+        _planeStart[nz] = n;
+        Count = n;
+        Voxel = new int[n];
+        _nb = new int[6 * n];
+        _coarseCell = new int[n];
+        (_wx, _wy, _wz, _diag) = (new double[n + 1], new double[n + 1], new double[n + 1], new double[n + 1]);
+        (_fwx, _fwy, _fwz, _fdiag, _finv) = (new float[n + 1], new float[n + 1], new float[n + 1], new float[n + 1], new float[n + 1]);
+        var c1 = _levels.Length > 0 ? _levels[0] : null;
+        ForPlanes(fine, z =>
+        {
+            for (var y = 0; y < ny; y++)
+            {
+                var row = new Row(fine, y, z);
+                for (var i = 0; i < nx; i++)
                 {
                     var v = row.R0 + i;
-                    Unsafe.Add(ref yr, v) = Unsafe.Add(ref d, v) * Unsafe.Add(ref xr, v) - row.NeighbourSum(ref wx, ref wy, ref wz, ref xr, i, l.Nx);
+                    var c = index[v];
+                    if (c < 0)
+                    {
+                        continue;
+                    }
+
+                    Voxel[c] = v;
+                    var nb = _nb.AsSpan(6 * c, 6);
+                    nb[0] = Compact(index, row.R0 + (i == 0 ? nx - 1 : i - 1), n);
+                    nb[1] = Compact(index, row.R0 + (i == nx - 1 ? 0 : i + 1), n);
+                    nb[2] = Compact(index, row.Rym + i, n);
+                    nb[3] = Compact(index, row.Ryp + i, n);
+                    nb[4] = z > 0 ? Compact(index, row.Rzm + i, n) : n;
+                    nb[5] = z < nz - 1 ? Compact(index, row.Rzp + i, n) : n;
+                    (_wx[c], _wy[c], _wz[c], _diag[c]) = (wx[v], wy[v], wz[v], diag[v]);
+                    (_fwx[c], _fwy[c], _fwz[c], _fdiag[c], _finv[c]) = (fine.Wx[v], fine.Wy[v], fine.Wz[v], fine.Diag[v], fine.InvDiag[v]);
+                    _coarseCell[c] = c1 is null ? 0 : ((z >> 1) * c1.Ny + (y >> 1)) * c1.Nx + (i >> 1);
                 }
             }
         });
     }
 
+    /// <summary>Active voxels: the length of the CG vectors is Count + 1 (the last entry stays 0).</summary>
+    public int Count { get; }
+
+    /// <summary>Grid index of each active voxel.</summary>
+    public int[] Voxel { get; }
+
+    public int LevelCount => _levels.Length + 1;
+
+    /// <summary>Active voxels of grid plane z: [PlaneStart(z), PlaneStart(z + 1)).</summary>
+    public int PlaneStart(int z) => _planeStart[z];
+
+    private static int Compact(int[] index, int v, int dummy) => index[v] >= 0 ? index[v] : dummy;
+
+    /// <summary>y = A x on the active voxels (double precision); returns p·y with x = p (fixed per-plane partial sums).</summary>
+    public double Apply(double[] x, double[] y)
+    {
+        var partial = _partial;
+        FinePlanes(z =>
+        {
+            // indices come from the neighbour table (in range by construction): the loop skips bounds checks
+            ref var wx = ref MemoryMarshal.GetArrayDataReference(_wx);
+            ref var wy = ref MemoryMarshal.GetArrayDataReference(_wy);
+            ref var wz = ref MemoryMarshal.GetArrayDataReference(_wz);
+            ref var d = ref MemoryMarshal.GetArrayDataReference(_diag);
+            ref var nb = ref MemoryMarshal.GetArrayDataReference(_nb);
+            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref var yr = ref MemoryMarshal.GetArrayDataReference(y);
+            var dot = 0.0;
+            for (var c = _planeStart[z]; c < _planeStart[z + 1]; c++)
+            {
+                var xc = Unsafe.Add(ref xr, c);
+                var yc = Unsafe.Add(ref d, c) * xc - NeighbourSum(ref wx, ref wy, ref wz, ref nb, ref xr, c);
+                Unsafe.Add(ref yr, c) = yc;
+                dot += xc * yc;
+            }
+
+            partial[z] = dot;
+        });
+        var sum = 0.0;
+        foreach (var v in partial)
+        {
+            sum += v;
+        }
+
+        return sum;
+    }
+
     /// <summary>z = M r: one cycle from a zero guess.</summary>
     public void Precondition(double[] r, double[] z)
     {
-        var l = _levels[0];
-        l.B = r;
-        l.X = z;
-        Cycle(0, zeroGuess: true);
+        Array.Clear(z);
+        FineCycle(r, z);
     }
 
+    private void FineCycle(double[] b, double[] x)
+    {
+        var sweeps = _levels.Length == 0 ? CoarsestSweeps : Nu;
+        for (var s = 0; s < sweeps; s++)
+        {
+            FineSweep(b, x, 0, forward: true);
+            FineSweep(b, x, 1, forward: true);
+        }
+
+        if (_levels.Length > 0)
+        {
+            var c = _levels[0];
+            FineRestrict(b, x, c);
+            Cycle(0, zeroGuess: true);
+            for (var g = 1; g < Gamma; g++)
+            {
+                Cycle(0, zeroGuess: false);
+            }
+
+            FinePlanes(z =>
+            {
+                var cx = c.X;
+                var cell = _coarseCell;
+                for (var k = _planeStart[z]; k < _planeStart[z + 1]; k++)
+                {
+                    x[k] += Overcorrection * cx[cell[k]];
+                }
+            });
+        }
+
+        for (var s = 0; s < sweeps; s++)
+        {
+            FineSweep(b, x, 1, forward: false);
+            FineSweep(b, x, 0, forward: false);
+        }
+    }
+
+    /// <summary>Zebra Gauss-Seidel on the compact fine level: planes of one parity in parallel, grid order within a plane.</summary>
+    private void FineSweep(double[] b, double[] x, int parity, bool forward)
+    {
+        var half = (_nz - parity + 1) / 2;
+        FineRange(half, h =>
+        {
+            ref var wx = ref MemoryMarshal.GetArrayDataReference(_fwx);
+            ref var wy = ref MemoryMarshal.GetArrayDataReference(_fwy);
+            ref var wz = ref MemoryMarshal.GetArrayDataReference(_fwz);
+            ref var inv = ref MemoryMarshal.GetArrayDataReference(_finv);
+            ref var nb = ref MemoryMarshal.GetArrayDataReference(_nb);
+            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref var br = ref MemoryMarshal.GetArrayDataReference(b);
+            var z = 2 * h + parity;
+            int c0 = _planeStart[z], c1 = _planeStart[z + 1];
+            if (forward)
+            {
+                for (var c = c0; c < c1; c++)
+                {
+                    Unsafe.Add(ref xr, c) = (Unsafe.Add(ref br, c) + NeighbourSum(ref wx, ref wy, ref wz, ref nb, ref xr, c)) * Unsafe.Add(ref inv, c);
+                }
+            }
+            else
+            {
+                for (var c = c1 - 1; c >= c0; c--)
+                {
+                    Unsafe.Add(ref xr, c) = (Unsafe.Add(ref br, c) + NeighbourSum(ref wx, ref wy, ref wz, ref nb, ref xr, c)) * Unsafe.Add(ref inv, c);
+                }
+            }
+        });
+    }
+
+    /// <summary>Coarse right-hand side = sum of the fine residual b - A x over each 2x2x2 block.</summary>
+    private void FineRestrict(double[] b, double[] x, Level c)
+    {
+        ForPlanes(c, cz =>
+        {
+            var cb = c.B;
+            Array.Clear(cb, cz * c.Nx * c.Ny, c.Nx * c.Ny);
+            ref var wx = ref MemoryMarshal.GetArrayDataReference(_fwx);
+            ref var wy = ref MemoryMarshal.GetArrayDataReference(_fwy);
+            ref var wz = ref MemoryMarshal.GetArrayDataReference(_fwz);
+            ref var d = ref MemoryMarshal.GetArrayDataReference(_fdiag);
+            ref var nb = ref MemoryMarshal.GetArrayDataReference(_nb);
+            ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref var br = ref MemoryMarshal.GetArrayDataReference(b);
+            var cell = _coarseCell;
+            for (var k = _planeStart[2 * cz]; k < _planeStart[Math.Min(_nz, 2 * cz + 2)]; k++)
+            {
+                cb[cell[k]] += Unsafe.Add(ref br, k) - Unsafe.Add(ref d, k) * Unsafe.Add(ref xr, k) + NeighbourSum(ref wx, ref wy, ref wz, ref nb, ref xr, k);
+            }
+        });
+    }
+
+    /// <summary>Sum of w_f x_neighbour over the six faces of active voxel c (missing neighbours are the zero dummy).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double NeighbourSum(ref float wx, ref float wy, ref float wz, ref int nb, ref double x, int c)
+    {
+        ref var n = ref Unsafe.Add(ref nb, 6 * c);
+        int xm = n, xp = Unsafe.Add(ref n, 1), ym = Unsafe.Add(ref n, 2), yp = Unsafe.Add(ref n, 3), zm = Unsafe.Add(ref n, 4), zp = Unsafe.Add(ref n, 5);
+        return Unsafe.Add(ref wx, c) * Unsafe.Add(ref x, xp) + Unsafe.Add(ref wx, xm) * Unsafe.Add(ref x, xm)
+            + Unsafe.Add(ref wy, c) * Unsafe.Add(ref x, yp) + Unsafe.Add(ref wy, ym) * Unsafe.Add(ref x, ym)
+            + Unsafe.Add(ref wz, c) * Unsafe.Add(ref x, zp) + Unsafe.Add(ref wz, zm) * Unsafe.Add(ref x, zm);
+    }
+
+    /// <summary>The same sum with the double-precision weights of the CG operator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double NeighbourSum(ref double wx, ref double wy, ref double wz, ref int nb, ref double x, int c)
+    {
+        ref var n = ref Unsafe.Add(ref nb, 6 * c);
+        int xm = n, xp = Unsafe.Add(ref n, 1), ym = Unsafe.Add(ref n, 2), yp = Unsafe.Add(ref n, 3), zm = Unsafe.Add(ref n, 4), zp = Unsafe.Add(ref n, 5);
+        return Unsafe.Add(ref wx, c) * Unsafe.Add(ref x, xp) + Unsafe.Add(ref wx, xm) * Unsafe.Add(ref x, xm)
+            + Unsafe.Add(ref wy, c) * Unsafe.Add(ref x, yp) + Unsafe.Add(ref wy, ym) * Unsafe.Add(ref x, ym)
+            + Unsafe.Add(ref wz, c) * Unsafe.Add(ref x, zp) + Unsafe.Add(ref wz, zm) * Unsafe.Add(ref x, zm);
+    }
+
+    private void FinePlanes(Action<int> plane) => FineRange(_nz, plane);
+
+    private void FineRange(int count, Action<int> body)
+    {
+        if (Count >= ParallelCells)
+        {
+            Parallel.For(0, count, body);
+        }
+        else
+        {
+            for (var k = 0; k < count; k++)
+            {
+                body(k);
+            }
+        }
+    }
+
+    /// <summary>One visit of coarse level k (index into the coarse levels).</summary>
     private void Cycle(int k, bool zeroGuess)
     {
         var l = _levels[k];
@@ -286,18 +502,6 @@ internal sealed class VoxelMultigrid
         /// <summary>Sum of w_f x_neighbour over the six faces of voxel i of the row (non-periodic ends have w = 0).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public double NeighbourSum(ref float wx, ref float wy, ref float wz, ref double x, int i, int nx)
-        {
-            var xm = R0 + (i == 0 ? nx - 1 : i - 1);
-            var xp = R0 + (i == nx - 1 ? 0 : i + 1);
-            var v = R0 + i;
-            return Unsafe.Add(ref wx, v) * Unsafe.Add(ref x, xp) + Unsafe.Add(ref wx, xm) * Unsafe.Add(ref x, xm)
-                + Unsafe.Add(ref wy, v) * Unsafe.Add(ref x, Ryp + i) + Unsafe.Add(ref wy, Rym + i) * Unsafe.Add(ref x, Rym + i)
-                + Unsafe.Add(ref wz, v) * Unsafe.Add(ref x, Rzp + i) + Czm * Unsafe.Add(ref wz, Rzm + i) * Unsafe.Add(ref x, Rzm + i);
-        }
-
-        /// <summary>The same sum with the double-precision weights of the CG operator.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public double NeighbourSum(ref double wx, ref double wy, ref double wz, ref double x, int i, int nx)
         {
             var xm = R0 + (i == 0 ? nx - 1 : i - 1);
             var xp = R0 + (i == nx - 1 ? 0 : i + 1);
