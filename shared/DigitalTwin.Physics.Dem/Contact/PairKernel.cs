@@ -2,7 +2,7 @@
 // 64 touching pairs: (1) test the overlap and gather j's state and the pair's shear into a lane buffer
 // (pairs within the skin but apart only get their history and partner share zeroed), (2) evaluate the
 // laws 4 lanes at a time (or the scalar reference, bitwise equal), (3) add to the owner in pair order
-// and store the partner's share in its reverse-list slot, gathered later in a fixed order: results
+// and store the partner's share in pair order, gathered later per partner in a fixed order: results
 // never depend on the thread count.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -89,7 +89,6 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
         ref var shy = ref MemoryMarshal.GetArrayDataReference(s.ShearY);
         ref var shz = ref MemoryMarshal.GetArrayDataReference(s.ShearZ);
         ref var partner = ref MemoryMarshal.GetArrayDataReference(s.Partner);
-        ref var slot = ref MemoryMarshal.GetArrayDataReference(s.RevSlot);
         var pair = scratch.Pair;
         var start = s.NeighStart;
         var force = s.Force;
@@ -130,7 +129,7 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                     Unsafe.Add(ref shx, p) = 0;
                     Unsafe.Add(ref shy, p) = 0;
                     Unsafe.Add(ref shz, p) = 0;
-                    var q = 6 * Unsafe.Add(ref slot, p);
+                    var q = 6 * p;
                     Unsafe.Add(ref partner, q) = -0.0;
                     Unsafe.Add(ref partner, q + 1) = -0.0;
                     Unsafe.Add(ref partner, q + 2) = -0.0;
@@ -211,13 +210,12 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
         }
     }
 
-    /// <summary>The lanes' pairs (ascending in the list): owner sums in pair order, history back to the pair, partner shares to their reverse slots.</summary>
+    /// <summary>The lanes' pairs (ascending in the list): owner sums in pair order, history and partner share back to the pair.</summary>
     private void Flush(DemSystem s, PairScratch scratch, int count, double dt, bool simd)
     {
         Evaluate(scratch, count, dt, simd);
         ref var b = ref MemoryMarshal.GetArrayDataReference(scratch.Buf);
         ref var partner = ref MemoryMarshal.GetArrayDataReference(s.Partner);
-        ref var slot = ref MemoryMarshal.GetArrayDataReference(s.RevSlot);
         ref var shx = ref MemoryMarshal.GetArrayDataReference(s.ShearX);
         ref var shy = ref MemoryMarshal.GetArrayDataReference(s.ShearY);
         ref var shz = ref MemoryMarshal.GetArrayDataReference(s.ShearZ);
@@ -248,7 +246,7 @@ internal sealed class PairKernel<TN, TD, TC, TT, TR>(TN normal, TD damping, TC c
                 Unsafe.Add(ref shx, p) = Unsafe.Add(ref b, (PairScratch.Sx * L) + k);
                 Unsafe.Add(ref shy, p) = Unsafe.Add(ref b, (PairScratch.Sy * L) + k);
                 Unsafe.Add(ref shz, p) = Unsafe.Add(ref b, (PairScratch.Sz * L) + k);
-                var q = 6 * Unsafe.Add(ref slot, p);
+                var q = 6 * p;
                 Unsafe.Add(ref partner, q) = -px;
                 Unsafe.Add(ref partner, q + 1) = -py;
                 Unsafe.Add(ref partner, q + 2) = -pz;

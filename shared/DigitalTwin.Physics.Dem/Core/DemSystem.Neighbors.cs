@@ -15,6 +15,14 @@ public sealed partial class DemSystem
     private int[] _order = [];
     private int[] _newIndex = [];
 
+    // per-thread pair lists of a rebuild, joined in particle order
+    private int _buildParts;
+    private int _oldCount;
+    private readonly int[][] _partJ;
+    private readonly byte[][] _partImage;
+    private readonly int[] _partCount;
+    private readonly (int Start, int End)[] _partRange;
+
     // double buffers: the previous list survives the build until its history is carried over
     private int[] _oldStart = [0];
     private int[] _oldJ = [];
@@ -34,7 +42,36 @@ public sealed partial class DemSystem
     private double[] _swapWall3 = [];
     private byte[] _swapWallByte = [];
 
+    /// <summary>The whole rebuild on the calling thread.</summary>
     internal void RebuildNeighbors()
+    {
+        PrepareRebuild();
+        _buildParts = 1;
+        BuildPairs(0, 0, N);
+        FinishRebuild();
+    }
+
+    /// <summary>The rebuild inside the time loop: thread 0 bins and re-orders, every thread lists the pairs of its
+    /// particles (ranges of the last partition), thread 0 joins the lists in order: the same list on any team.</summary>
+    private void RebuildNeighbors(int tid)
+    {
+        if (tid == 0)
+        {
+            PrepareRebuild();
+            _buildParts = _team.Count;
+        }
+
+        _team.Barrier();
+        BuildPairs(tid, ThreadBlocks[tid] << BlockShift, Math.Min(ThreadBlocks[tid + 1] << BlockShift, N));
+        _team.Barrier();
+        if (tid == 0)
+        {
+            FinishRebuild();
+        }
+    }
+
+    /// <summary>Divergence check, periodic wrap, binning and re-ordering by cell; the current list becomes the old one.</summary>
+    private void PrepareRebuild()
     {
         Builds++;
         _forceRebuild = false;
@@ -121,10 +158,40 @@ public sealed partial class DemSystem
         (_oldShearX, ShearX) = (ShearX, _oldShearX);
         (_oldShearY, ShearY) = (ShearY, _oldShearY);
         (_oldShearZ, ShearZ) = (ShearZ, _oldShearZ);
-        var oldCount = PairCount;
+        _oldCount = PairCount;
         Grow(ref NeighStart, N + 1);
-        BuildPairs(nc);
-        TransferHistory(oldCount);
+    }
+
+    /// <summary>Joins the per-thread pair lists in particle order, carries the history over, and derives the rest.</summary>
+    private void FinishRebuild()
+    {
+        var count = 0;
+        NeighStart[0] = 0;
+        for (var t = 0; t < _buildParts; t++)
+        {
+            count += _partCount[t];
+        }
+
+        GrowPairs(count);
+        count = 0;
+        for (var t = 0; t < _buildParts; t++)
+        {
+            var (i0, i1) = _partRange[t];
+            Array.Copy(_partJ[t], 0, NeighJ, count, _partCount[t]);
+            Array.Copy(_partImage[t], 0, NeighImage, count, _partCount[t]);
+            for (var i = i0; i < i1; i++)
+            {
+                NeighStart[i + 1] += count;
+            }
+
+            count += _partCount[t];
+        }
+
+        PairCount = count;
+        Array.Clear(ShearX, 0, count);
+        Array.Clear(ShearY, 0, count);
+        Array.Clear(ShearZ, 0, count);
+        TransferHistory(_oldCount);
         BuildReverse();
         Partition();
         Array.Copy(Pos, PosBuild, 3 * N);
@@ -142,15 +209,19 @@ public sealed partial class DemSystem
         return (cz * nc[1] + cy) * nc[0] + cx;
     }
 
-    /// <summary>Half list over the 27 neighbour cells of each particle's cell; j &gt; i, so each pair appears once per image.</summary>
-    private void BuildPairs(int[] nc)
+    /// <summary>Half list over the 27 neighbour cells of each particle's cell; j &gt; i, so each pair appears once per image.
+    /// Particles [i0, i1) into part <paramref name="part"/>'s own buffers, NeighStart counted from the part's start.</summary>
+    private void BuildPairs(int part, int i0, int i1)
     {
         var count = 0;
-        NeighStart[0] = 0;
+        var nc = _nc;
+        _partRange[part] = (i0, i1);
+        var js = _partJ[part];
+        var imgs = _partImage[part];
         var pos = Pos;
         var rad = Radius;
         var cellStart = _cellStart;
-        for (var i = 0; i < N; i++)
+        for (var i = i0; i < i1; i++)
         {
             // particles are sorted by cell: the cell of i is the one whose range holds i
             var c = _cellOf[_order[i]];
@@ -194,13 +265,14 @@ public sealed partial class DemSystem
                             var cut = ri + rad[j];
                             if (dx * dx + dy * dy + dz * dz < cut * cut)
                             {
-                                if (count == NeighJ.Length)
+                                if (count == js.Length)
                                 {
-                                    GrowPairs(count + 1);
+                                    Array.Resize(ref js, Math.Max(1024, 2 * js.Length));
+                                    Array.Resize(ref imgs, js.Length);
                                 }
 
-                                NeighJ[count] = j;
-                                NeighImage[count] = (byte)code;
+                                js[count] = j;
+                                imgs[count] = (byte)code;
                                 count++;
                             }
                         }
@@ -211,17 +283,15 @@ public sealed partial class DemSystem
             NeighStart[i + 1] = count;
         }
 
-        PairCount = count;
-        GrowPairs(count);
-        Array.Clear(ShearX, 0, count);
-        Array.Clear(ShearY, 0, count);
-        Array.Clear(ShearZ, 0, count);
+        _partJ[part] = js;
+        _partImage[part] = imgs;
+        _partCount[part] = count;
     }
 
     /// <summary>Makes every per-pair buffer hold at least <paramref name="pairs"/> pairs (grown by half again, contents kept).</summary>
     internal void GrowPairs(int pairs)
     {
-        if (NeighJ.Length >= pairs && NeighImage.Length >= pairs && ShearX.Length >= pairs && ShearY.Length >= pairs && ShearZ.Length >= pairs && RevSlot.Length >= pairs && Partner.Length >= 6 * pairs)
+        if (NeighJ.Length >= pairs && NeighImage.Length >= pairs && ShearX.Length >= pairs && ShearY.Length >= pairs && ShearZ.Length >= pairs && RevPair.Length >= pairs && Partner.Length >= 6 * pairs)
         {
             return;
         }
@@ -232,7 +302,7 @@ public sealed partial class DemSystem
         Array.Resize(ref ShearX, cap);
         Array.Resize(ref ShearY, cap);
         Array.Resize(ref ShearZ, cap);
-        Array.Resize(ref RevSlot, cap);
+        Array.Resize(ref RevPair, cap);
         Array.Resize(ref Partner, 6 * cap);
     }
 
@@ -507,7 +577,7 @@ public sealed partial class DemSystem
         }
     }
 
-    /// <summary>Reverse CSR by partner: RevStart[j]..RevStart[j+1] are j's slots, RevSlot[p] the slot of pair p (in owner order).</summary>
+    /// <summary>Reverse CSR by partner: RevPair[RevStart[j]..RevStart[j+1]] are the pairs with partner j (in owner order).</summary>
     internal void BuildReverse()
     {
         Grow(ref RevStart, N + 1);
@@ -529,7 +599,7 @@ public sealed partial class DemSystem
         Array.Copy(rs, fill, N + 1);
         for (var p = 0; p < PairCount; p++)
         {
-            RevSlot[p] = fill[NeighJ[p]]++;
+            RevPair[fill[NeighJ[p]]++] = p;
         }
 
         Array.Clear(Partner, 0, 6 * PairCount);

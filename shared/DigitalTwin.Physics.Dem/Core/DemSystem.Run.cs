@@ -60,11 +60,7 @@ public sealed partial class DemSystem
             {
                 // everyone has read the flags before thread 0 clears them and re-orders the particles
                 _team.Barrier();
-                if (tid == 0)
-                {
-                    RebuildNeighbors();
-                }
-
+                RebuildNeighbors(tid);
                 _team.Barrier();
                 b0 = ThreadBlocks[tid];
                 b1 = ThreadBlocks[tid + 1];
@@ -218,13 +214,14 @@ public sealed partial class DemSystem
         }
     }
 
-    /// <summary>Partner shares in reverse-slot order, global damping, then the final half-step of one particle.</summary>
+    /// <summary>Partner shares in owner order, global damping, then the final half-step of one particle.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void GatherAndFinalIntegrate(int i)
     {
         var dtf = 0.5 * Dt;
         var part = Partner;
         var rs = RevStart;
+        var rp = RevPair;
         var damping = Settings.GlobalDamping;
         var force = Force;
         var torque = Torque;
@@ -233,9 +230,10 @@ public sealed partial class DemSystem
         var i3 = 3 * i;
         double fx = force[i3], fy = force[i3 + 1], fz = force[i3 + 2];
         double tx = torque[i3], ty = torque[i3 + 1], tz = torque[i3 + 2];
-        var end = 6 * rs[i + 1];
-        for (var q = 6 * rs[i]; q < end; q += 6)
+        var end = rs[i + 1];
+        for (var k = rs[i]; k < end; k++)
         {
+            var q = 6 * rp[k];
             fx += part[q];
             fy += part[q + 1];
             fz += part[q + 2];
@@ -337,8 +335,9 @@ public sealed partial class DemSystem
         for (var i = 0; i < N; i++)
         {
             var i3 = 3 * i;
-            for (var q = 6 * RevStart[i]; q < 6 * RevStart[i + 1]; q += 6)
+            for (var k = RevStart[i]; k < RevStart[i + 1]; k++)
             {
+                var q = 6 * RevPair[k];
                 Force[i3] += Partner[q];
                 Force[i3 + 1] += Partner[q + 1];
                 Force[i3 + 2] += Partner[q + 2];
@@ -352,7 +351,7 @@ public sealed partial class DemSystem
     /// <summary>Force on the owner of pair p at the last step [N] (the partner's share negated).</summary>
     internal void PairForceOnOwner(int p, out double fx, out double fy, out double fz)
     {
-        var q = 6 * RevSlot[p];
+        var q = 6 * p;
         fx = -Partner[q];
         fy = -Partner[q + 1];
         fz = -Partner[q + 2];

@@ -42,10 +42,11 @@ public sealed partial class DemSystem : IDisposable
     internal double[] ShearZ = [];
     internal int PairCount;
 
-    // partner shares by reverse slot: -F (3) and the torque on j (3); RevStart[j]..RevStart[j+1] are j's slots
+    // partner shares in pair order: -F (3) and the torque on j (3), written in sequence by the force loop;
+    // RevPair[RevStart[j]..RevStart[j+1]] are j's pairs in owner order, read by the gather
     internal double[] Partner = [];
     internal int[] RevStart = [0];
-    internal int[] RevSlot = [];
+    internal int[] RevPair = [];
     internal double[] PosBuild = [];
     internal double[] RadiusBuild = [];
     internal int Builds;
@@ -116,6 +117,16 @@ public sealed partial class DemSystem : IDisposable
         }
 
         _displacement = new double[2 * _team.Count];
+        _partJ = new int[_team.Count][];
+        _partImage = new byte[_team.Count][];
+        for (var t = 0; t < _team.Count; t++)
+        {
+            _partJ[t] = [];
+            _partImage[t] = [];
+        }
+
+        _partCount = new int[_team.Count];
+        _partRange = new (int, int)[_team.Count];
         _threadScales = new double[_team.Count][];
         for (var t = 0; t < _team.Count; t++)
         {
