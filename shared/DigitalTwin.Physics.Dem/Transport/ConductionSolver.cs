@@ -34,11 +34,14 @@ public static class ConductionSolver
     public static TransportResult Solve(VoxelGrid g, byte phase, double tolerance = 1e-8, int maxIterations = 2000, IProgress<double>? progress = null, CancellationToken ct = default)
     {
         var sigma = new double[g.Phase.Length];
-        for (var v = 0; v < sigma.Length; v++)
+        var planeSize = g.Nx * g.Ny;
+        Parallel.For(0, g.Nz, z =>
         {
-            sigma[v] = g.Phase[v] == phase ? 1 : 0;
-        }
-
+            for (var v = z * planeSize; v < (z + 1) * planeSize; v++)
+            {
+                sigma[v] = g.Phase[v] == phase ? 1 : 0;
+            }
+        });
         return SolveField(g, sigma, 1, tolerance, maxIterations, progress, ct);
     }
 
@@ -53,8 +56,8 @@ public static class ConductionSolver
         }
 
         var eta = conducting / (double)total;
-        var fromBottom = Flood(g, sigma, 0);
-        var fromTop = Flood(g, sigma, nz - 1);
+        bool[] fromBottom = [], fromTop = [];
+        Parallel.Invoke(() => fromBottom = Flood(g, sigma, 0), () => fromTop = Flood(g, sigma, nz - 1));
         var active = new bool[total];
         var count = 0L;
         for (var v = 0; v < total; v++)
@@ -73,8 +76,6 @@ public static class ConductionSolver
         var wy = new double[total];
         var wz = new double[total];
         var ext = new double[total];
-        var b = new double[total];
-        var xs = new double[total];
         Parallel.For(0, nz, z =>
         {
             for (var y = 0; y < ny; y++)
@@ -111,10 +112,7 @@ public static class ConductionSolver
                     if (z == nz - 1)
                     {
                         ext[v] += 2 * sv;
-                        b[v] = 2 * sv;
                     }
-
-                    xs[v] = (z + 0.5) / nz;
                 }
             }
         });
@@ -124,10 +122,14 @@ public static class ConductionSolver
         var n = mg.Count;
         var bc = new double[n + 1];
         var xc = new double[n + 1];
-        for (var c = 0; c < n; c++)
+        for (var z = 0; z < nz; z++)
         {
-            bc[c] = b[voxel[c]];
-            xc[c] = xs[voxel[c]];
+            // right-hand side from the top electrode; the start is the linear profile
+            for (var c = mg.PlaneStart(z); c < mg.PlaneStart(z + 1); c++)
+            {
+                bc[c] = z == nz - 1 ? 2 * sigma[voxel[c]] : 0;
+                xc[c] = (z + 0.5) / nz;
+            }
         }
 
         var (iters, rel) = Pcg(mg, bc, xc, tolerance, maxIterations, progress, ct);
@@ -146,62 +148,86 @@ public static class ConductionSolver
         double Face(double sv, int m) => active[m] ? 2 * sv * sigma[m] / (sv + sigma[m]) : 0;
     }
 
+    /// <summary>Voxels of the phase connected to layer <paramref name="layer"/> (breadth-first, face neighbours, lateral wrap if periodic).</summary>
     private static bool[] Flood(VoxelGrid g, double[] sigma, int layer)
     {
         int nx = g.Nx, ny = g.Ny, nz = g.Nz;
+        var plane = nx * ny;
         var seen = new bool[g.Phase.Length];
-        var queue = new Queue<int>();
-        for (var y = 0; y < ny; y++)
+        var queue = new int[g.Phase.Length];
+        int head = 0, tail = 0;
+        for (var v = layer * plane; v < (layer + 1) * plane; v++)
         {
-            for (var x = 0; x < nx; x++)
+            if (sigma[v] > 0)
             {
-                var v = g.Index(x, y, layer);
-                if (sigma[v] > 0)
-                {
-                    seen[v] = true;
-                    queue.Enqueue(v);
-                }
+                seen[v] = true;
+                queue[tail++] = v;
             }
         }
 
-        while (queue.Count > 0)
+        while (head < tail)
         {
-            var v = queue.Dequeue();
-            var x = v % nx;
-            var y = v / nx % ny;
-            var z = v / (nx * ny);
-            Visit(x - 1, y, z);
-            Visit(x + 1, y, z);
-            Visit(x, y - 1, z);
-            Visit(x, y + 1, z);
-            Visit(x, y, z - 1);
-            Visit(x, y, z + 1);
+            var v = queue[head++];
+            var z = v / plane;
+            var rem = v - z * plane;
+            var y = rem / nx;
+            var x = rem - y * nx;
+            var row = v - x;
+            if (x > 0)
+            {
+                Visit(v - 1);
+            }
+            else if (g.PeriodicX)
+            {
+                Visit(row + nx - 1);
+            }
+
+            if (x < nx - 1)
+            {
+                Visit(v + 1);
+            }
+            else if (g.PeriodicX)
+            {
+                Visit(row);
+            }
+
+            if (y > 0)
+            {
+                Visit(v - nx);
+            }
+            else if (g.PeriodicY)
+            {
+                Visit(v + (ny - 1) * nx);
+            }
+
+            if (y < ny - 1)
+            {
+                Visit(v + nx);
+            }
+            else if (g.PeriodicY)
+            {
+                Visit(v - (ny - 1) * nx);
+            }
+
+            if (z > 0)
+            {
+                Visit(v - plane);
+            }
+
+            if (z < nz - 1)
+            {
+                Visit(v + plane);
+            }
         }
 
         return seen;
 
-        void Visit(int x, int y, int z)
+        void Visit(int m)
         {
-            if (g.PeriodicX)
+            if (!seen[m] && sigma[m] > 0)
             {
-                x = (x + nx) % nx;
-            }
-
-            if (g.PeriodicY)
-            {
-                y = (y + ny) % ny;
-            }
-
-            if (x < 0 || x >= nx || y < 0 || y >= ny || z < 0 || z >= nz)
-            {
-                return;
-            }
-
-            var v = (z * ny + y) * nx + x;
-            if (!seen[v] && sigma[v] > 0)
-            {
-                seen[v] = true;
-                queue.Enqueue(v);
+                seen[m] = true;
+                queue[tail++] = m;
             }
         }
     }

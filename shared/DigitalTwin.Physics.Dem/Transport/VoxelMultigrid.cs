@@ -73,21 +73,34 @@ internal sealed class VoxelMultigrid
 
         _levels = [.. levels];
 
-        // compact numbering in grid order, plane by plane
+        // compact numbering in grid order: count per plane, then number each plane from its start
         var index = new int[fine.Count];
         _planeStart = new int[nz + 1];
-        var n = 0;
-        for (var v = 0; v < fine.Count; v++)
+        var plane = nx * ny;
+        ForPlanes(fine, z =>
         {
-            if (v % (nx * ny) == 0)
+            var k = 0;
+            for (var v = z * plane; v < (z + 1) * plane; v++)
             {
-                _planeStart[v / (nx * ny)] = n;
+                k += diag[v] > 0 ? 1 : 0;
             }
 
-            index[v] = diag[v] > 0 ? n++ : -1;
+            _planeStart[z + 1] = k;
+        });
+        for (var z = 0; z < nz; z++)
+        {
+            _planeStart[z + 1] += _planeStart[z];
         }
 
-        _planeStart[nz] = n;
+        ForPlanes(fine, z =>
+        {
+            var k = _planeStart[z];
+            for (var v = z * plane; v < (z + 1) * plane; v++)
+            {
+                index[v] = diag[v] > 0 ? k++ : -1;
+            }
+        });
+        var n = _planeStart[nz];
         Count = n;
         Voxel = new int[n];
         _nb = new int[6 * n];
