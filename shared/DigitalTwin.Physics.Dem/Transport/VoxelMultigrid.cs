@@ -278,7 +278,7 @@ internal sealed class VoxelMultigrid
             var cell = _coarseCell;
             for (var k = _planeStart[2 * cz]; k < _planeStart[Math.Min(_nz, 2 * cz + 2)]; k++)
             {
-                cb[cell[k]] += Unsafe.Add(ref br, k) - Unsafe.Add(ref d, k) * Unsafe.Add(ref xr, k) + NeighbourSum(ref wx, ref wy, ref wz, ref nb, ref xr, k);
+                cb[cell[k]] += (float)(Unsafe.Add(ref br, k) - Unsafe.Add(ref d, k) * Unsafe.Add(ref xr, k) + NeighbourSum(ref wx, ref wy, ref wz, ref nb, ref xr, k));
             }
         });
     }
@@ -373,15 +373,28 @@ internal sealed class VoxelMultigrid
             ref var b = ref MemoryMarshal.GetArrayDataReference(l.B);
             var nx = l.Nx;
             var z = 2 * h + parity;
-            for (var yy = 0; yy < l.Ny; yy++)
+            if (forward)
             {
-                var y = forward ? yy : l.Ny - 1 - yy;
-                var row = new Row(l, y, z);
-                for (var ii = 0; ii < nx; ii++)
+                for (var y = 0; y < l.Ny; y++)
                 {
-                    var i = forward ? ii : nx - 1 - ii;
-                    var v = row.R0 + i;
-                    Unsafe.Add(ref x, v) = (Unsafe.Add(ref b, v) + row.NeighbourSum(ref wx, ref wy, ref wz, ref x, i, nx)) * Unsafe.Add(ref inv, v);
+                    var row = new Row(l, y, z);
+                    for (var i = 0; i < nx; i++)
+                    {
+                        var v = row.R0 + i;
+                        Unsafe.Add(ref x, v) = (Unsafe.Add(ref b, v) + row.NeighbourSum(ref wx, ref wy, ref wz, ref x, i, nx)) * Unsafe.Add(ref inv, v);
+                    }
+                }
+            }
+            else
+            {
+                for (var y = l.Ny - 1; y >= 0; y--)
+                {
+                    var row = new Row(l, y, z);
+                    for (var i = nx - 1; i >= 0; i--)
+                    {
+                        var v = row.R0 + i;
+                        Unsafe.Add(ref x, v) = (Unsafe.Add(ref b, v) + row.NeighbourSum(ref wx, ref wy, ref wz, ref x, i, nx)) * Unsafe.Add(ref inv, v);
+                    }
                 }
             }
         });
@@ -429,7 +442,7 @@ internal sealed class VoxelMultigrid
                 {
                     if (f.InvDiag[r0 + i] > 0)
                     {
-                        f.X[r0 + i] += Overcorrection * cx[cr + (i >> 1)];
+                        f.X[r0 + i] += (float)Overcorrection * cx[cr + (i >> 1)];
                     }
                 }
             }
@@ -514,7 +527,7 @@ internal sealed class VoxelMultigrid
 
         /// <summary>Sum of w_f x_neighbour over the six faces of voxel i of the row (non-periodic ends have w = 0).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public double NeighbourSum(ref float wx, ref float wy, ref float wz, ref double x, int i, int nx)
+        public float NeighbourSum(ref float wx, ref float wy, ref float wz, ref float x, int i, int nx)
         {
             var xm = R0 + (i == 0 ? nx - 1 : i - 1);
             var xp = R0 + (i == nx - 1 ? 0 : i + 1);
@@ -534,8 +547,8 @@ internal sealed class VoxelMultigrid
             (Wx, Wy, Wz, Ext) = (new float[Count], new float[Count], new float[Count], new float[Count]);
             Diag = new float[Count];
             InvDiag = new float[Count];
-            X = coarse ? new double[Count] : [];
-            B = coarse ? new double[Count] : [];
+            X = coarse ? new float[Count] : [];
+            B = coarse ? new float[Count] : [];
         }
 
         public int Nx { get; }
@@ -562,10 +575,10 @@ internal sealed class VoxelMultigrid
 
         public float[] InvDiag { get; }
 
-        /// <summary>Solution and right-hand side of this level's cycle (the caller's vectors on the fine level).</summary>
-        public double[] X { get; set; }
+        /// <summary>Solution and right-hand side of this level's cycle, in single precision (a preconditioner's correction).</summary>
+        public float[] X { get; }
 
-        public double[] B { get; set; }
+        public float[] B { get; }
 
         public void ComputeDiagonal()
         {
