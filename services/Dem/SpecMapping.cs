@@ -256,7 +256,7 @@ internal static class SpecMapping
         };
         if (c.TimeStep > 0 || c.ContactModel is not null)
         {
-            warnings.Add(new Diagnostic { Severity = Severity.Warning, Code = "crush_fixed_model", Message = "the crush test uses Hertz-Mindlin + SJKR at 15 % of the Rayleigh time; time_step and contact_model are not used" });
+            warnings.Add(new Diagnostic { Severity = Severity.Warning, Code = "crush_fixed_model", Message = "the crush test uses Hertz-Mindlin grains held by parallel bonds (the parameter set's time step); time_step and contact_model are not used" });
         }
 
         return new Lib.CrushOptions
