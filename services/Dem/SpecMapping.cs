@@ -264,6 +264,8 @@ internal static class SpecMapping
             Environment = c.Environment == ElectrolyteKind.Solid ? Lib.CrushEnvironment.Solid : Lib.CrushEnvironment.Liquid,
             Cycles = (int)c.PreCycles, Seed = spec.Seed == 0 ? 1 : spec.Seed, Threads = spec.Threads == 0 ? Environment.ProcessorCount : (int)spec.Threads,
             CohesionEnergyDensity = g.CohesionEnergyDensity > 0 ? g.CohesionEnergyDensity : null, Parameters = parameters,
+            // a cohesion energy density asks for the SJKR model; otherwise the grains are bonded (parallel bonds)
+            Model = g.CohesionEnergyDensity > 0 ? Lib.CrushModel.Sjkr : Lib.CrushModel.Bonded,
         };
     }
 }

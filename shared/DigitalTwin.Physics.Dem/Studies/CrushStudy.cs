@@ -271,7 +271,7 @@ public static class CrushStudy
     private static double Dt(CrushParameters p, bool bonded)
     {
         var g = p.GrainE / (2 * (1 + p.GrainNu));
-        var strain = Math.Min(0.5, p.VolumeStrain * (1 + p.Bonded.SwellingMismatch));
+        var strain = Math.Min(0.5, p.VolumeStrain * (1 + (bonded ? p.Bonded.SwellingMismatch : 0)));
         var rmin = p.GrainRadius * (1 - p.GrainSpread) * Math.Cbrt(1 - strain);
         return (bonded ? p.Bonded.RayleighFraction : p.RayleighFraction) * TimeStepGuard.RayleighTime(rmin, p.GrainRho, g, p.GrainNu);
     }
@@ -280,6 +280,9 @@ public static class CrushStudy
     private static int ClassType(int c) => c == 0 ? Grain : Steel + c;
 
     private static bool IsGrain(int type) => type == Grain || type > Steel;
+
+    /// <summary>Swelling classes of the bonded model; the SJKR model swells every grain alike (as calibrated).</summary>
+    private static int Classes(CrushOptions o) => o.Model == CrushModel.Bonded ? Math.Max(1, o.Parameters.Bonded.GrainClasses) : 1;
 
     private static MaterialTable Materials(CrushParameters p, double k)
     {
@@ -418,7 +421,7 @@ public static class CrushStudy
         var z = Enumerable.Range(0, n).Select(i => pos[3 * i + 2]).ToList();
         var r = aggregate.Radii.ToArray().ToList();
         // each grain's swelling class, drawn per id so it does not depend on the particle order
-        var classes = Math.Max(1, p.Bonded.GrainClasses);
+        var classes = Classes(o);
         var classRng = new SplitMix64(o.Seed ^ 0xC1A55UL);
         var classOf = new int[ids.Max() + 1];
         for (var id = 1; id < classOf.Length; id++)
@@ -519,14 +522,15 @@ public static class CrushStudy
     private static void OneCycle(DemSystem s, CrushOptions o)
     {
         var p = o.Parameters;
-        var classes = Math.Max(1, p.Bonded.GrainClasses);
+        var classes = Classes(o);
+        var mismatch = o.Model == CrushModel.Bonded ? p.Bonded.SwellingMismatch : 0;
         const int ramp = 6000;
         foreach (var charged in new[] { true, false })
         {
             for (var c = 0; c < classes; c++)
             {
                 var xc = classes > 1 ? -1 + 2.0 * c / (classes - 1) : 0;
-                var target = charged ? Math.Cbrt(1 - p.VolumeStrain * (1 + p.Bonded.SwellingMismatch * xc)) : 1.0;
+                var target = charged ? Math.Cbrt(1 - p.VolumeStrain * (1 + mismatch * xc)) : 1.0;
                 s.SetTypeSchedule(ClassType(c), RadiusSchedule.Ramp(s.Time, ramp * s.Dt, s.TypeScale(ClassType(c)), target));
             }
 
@@ -534,7 +538,7 @@ public static class CrushStudy
             for (var c = 0; c < classes; c++)
             {
                 var xc = classes > 1 ? -1 + 2.0 * c / (classes - 1) : 0;
-                s.SetTypeScale(ClassType(c), charged ? Math.Cbrt(1 - p.VolumeStrain * (1 + p.Bonded.SwellingMismatch * xc)) : 1.0);
+                s.SetTypeScale(ClassType(c), charged ? Math.Cbrt(1 - p.VolumeStrain * (1 + mismatch * xc)) : 1.0);
             }
 
             s.Run(4000);
