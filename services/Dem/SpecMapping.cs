@@ -256,7 +256,7 @@ internal static class SpecMapping
         };
         if (c.TimeStep > 0 || c.ContactModel is not null)
         {
-            warnings.Add(new Diagnostic { Severity = Severity.Warning, Code = "crush_fixed_model", Message = "the crush test uses Hertz-Mindlin + SJKR at 15 % of the Rayleigh time; time_step and contact_model are not used" });
+            warnings.Add(new Diagnostic { Severity = Severity.Warning, Code = "crush_fixed_model", Message = "the crush test uses Hertz-Mindlin grains held by parallel bonds (the parameter set's time step); time_step and contact_model are not used" });
         }
 
         return new Lib.CrushOptions
@@ -264,6 +264,8 @@ internal static class SpecMapping
             Environment = c.Environment == ElectrolyteKind.Solid ? Lib.CrushEnvironment.Solid : Lib.CrushEnvironment.Liquid,
             Cycles = (int)c.PreCycles, Seed = spec.Seed == 0 ? 1 : spec.Seed, Threads = spec.Threads == 0 ? Environment.ProcessorCount : (int)spec.Threads,
             CohesionEnergyDensity = g.CohesionEnergyDensity > 0 ? g.CohesionEnergyDensity : null, Parameters = parameters,
+            // a cohesion energy density asks for the SJKR model; otherwise the grains are bonded (parallel bonds)
+            Model = g.CohesionEnergyDensity > 0 ? Lib.CrushModel.Sjkr : Lib.CrushModel.Bonded,
         };
     }
 }

@@ -9,6 +9,7 @@ public enum ContactSlot
     Tangential,
     Cohesion,
     Rolling,
+    Bond,
 }
 
 /// <summary>One registered law: its slot, name and a one-line description for docs and error messages.</summary>
@@ -26,6 +27,9 @@ public sealed record ContactModelOptions
     public string Cohesion { get; init; } = "none";
 
     public string Rolling { get; init; } = "none";
+
+    /// <summary>Irreversible bond between particles formed by DemSystem.FormBonds (Contact/Bonds).</summary>
+    public string Bond { get; init; } = "none";
 
     /// <summary>Damp the tangential spring while sticking (LIGGGHTS tangential_damping on).</summary>
     public bool TangentialDamping { get; init; } = true;
@@ -53,6 +57,8 @@ public static class ContactLawRegistry
         new(ContactSlot.Cohesion, "none", "no cohesion"),
         new(ContactSlot.Rolling, "cdt", "constant directional torque rolling resistance"),
         new(ContactSlot.Rolling, "none", "no rolling resistance"),
+        new(ContactSlot.Bond, "parallel", "parallel bond (Potyondy-Cundall): normal, shear, bending, twist; breaks for good at its strength"),
+        new(ContactSlot.Bond, "none", "no bonds"),
     ];
 
     /// <summary>All problems with a selection at once (unknown names list the valid ones).</summary>
@@ -64,6 +70,7 @@ public static class ContactLawRegistry
         Check(ContactSlot.Tangential, o.Tangential);
         Check(ContactSlot.Cohesion, o.Cohesion);
         Check(ContactSlot.Rolling, o.Rolling);
+        Check(ContactSlot.Bond, o.Bond);
         if (o.Normal == "hooke" && !(o.CharacteristicVelocity > 0))
         {
             problems.Add($"contact.CharacteristicVelocity = {o.CharacteristicVelocity} m/s: must be > 0 for the hooke law");
@@ -91,6 +98,13 @@ public static class ContactLawRegistry
             _ => WithNormal(new NoNormal(), o, t),
         };
     }
+
+    /// <summary>The bond pass of a selection; null for "none" (no pass at all).</summary>
+    internal static Bonds.IBondKernel? CreateBondKernel(ContactModelOptions o) => o.Bond switch
+    {
+        "parallel" => new Bonds.BondKernel<Bonds.ParallelBond>(new Bonds.ParallelBond(), o.Bond),
+        _ => null,
+    };
 
     private static IForceKernel WithNormal<TN>(TN n, ContactModelOptions o, MaterialTable t)
         where TN : struct, INormalLaw =>

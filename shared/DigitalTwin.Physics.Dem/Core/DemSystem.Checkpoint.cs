@@ -9,6 +9,8 @@ public sealed partial class DemSystem
     /// <summary>Serialises the full state; the caller decides where the bytes go.</summary>
     public byte[] SaveCheckpoint()
     {
+        // bonds travel by ExportBonds/AdoptBonds; a checkpoint without them would restart a different material
+        DemInputException.ThrowIfAny(_bonds is null ? [] : ["checkpoint: systems with bonds are not checkpointed; carry the bonds with ExportBonds/AdoptBonds"]);
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {

@@ -68,6 +68,17 @@ public sealed partial class DemSystem
 
             _kernel.ComputeOwned(this, _scratch[tid], b0, b1);
             _team.Barrier();
+            if (_bonds is not null)
+            {
+                // bonds on one thread in formation order (DemSystem.Bonds.cs); everyone waits for them before gathering
+                if (tid == 0)
+                {
+                    ApplyBonds(Dt);
+                }
+
+                _team.Barrier();
+            }
+
             if (tid == 0)
             {
                 UpdateWallsAndServos(dt, control: true);
@@ -326,6 +337,11 @@ public sealed partial class DemSystem
         SyncWallsIn();
         ShearDt = 0.0;
         _kernel.ComputeOwned(this, _scratch[0], 0, BlockCount);
+        if (_bonds is not null)
+        {
+            ApplyBonds(0.0);
+        }
+
         GatherOnly();
         UpdateWallsAndServos(0, control: false);
     }

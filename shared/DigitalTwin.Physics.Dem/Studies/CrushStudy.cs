@@ -1,6 +1,7 @@
-// Study 3 (seed 000): a secondary particle as cohesive primary grains (Hertz-Mindlin + SJKR), optionally
-// cycled by grain swelling/shrinking in a liquid (Stokes-drag surrogate) or embedded in SE spheres, then
-// crushed between flat platens: force-displacement curve, fracture force, Hiramatsu-Oka strength 0.7 F/(pi R^2).
+// Study 3 (seed 000): a secondary particle as primary grains held by irreversible parallel bonds (default) or by
+// SJKR cohesion, optionally cycled by grain swelling/shrinking in a liquid (Stokes-drag surrogate) or embedded in
+// SE spheres, then crushed between flat platens: force-displacement curve, fracture force, Hiramatsu-Oka strength
+// 0.7 F/(pi R^2). A series crushes copies of one aggregate after increasing cycle counts (strength vs cycles).
 using System.Text.Json;
 using DigitalTwin.Physics.Dem.Computes;
 
@@ -12,8 +13,23 @@ public enum CrushEnvironment
     Solid,
 }
 
+/// <summary>What holds the grains together: bonds formed once that break for good, or SJKR cohesion that re-forms on contact.</summary>
+public enum CrushModel
+{
+    Bonded,
+    Sjkr,
+}
+
 public sealed record CrushOptions
 {
+    public CrushModel Model { get; init; } = CrushModel.Bonded;
+
+    /// <summary>Aggregates (seeds Seed, Seed+1, ...) whose mean pristine strength the bond calibration matches.</summary>
+    public int CalibrationSeeds { get; init; } = 1;
+
+    /// <summary>Mean bond tensile strength [Pa] (shear strength scales with it); null takes the calibrated parameter set value.</summary>
+    public double? BondTensileStrength { get; init; }
+
     public CrushEnvironment Environment { get; init; } = CrushEnvironment.Liquid;
 
     public int Cycles { get; init; }
@@ -50,9 +66,21 @@ public sealed record CrushResult(
     double[] Displacement,
     double[] Force)
 {
-    /// <summary>Grain-grain contacts lost between the pristine aggregate and the crush test.</summary>
+    /// <summary>Grain-grain contacts (SJKR) or bonds lost between the pristine aggregate and the crush test.</summary>
     public int BrokenBonds { get; init; }
+
+    /// <summary>Bonds formed in the pristine aggregate (0 for SJKR).</summary>
+    public int BondsFormed { get; init; }
+
+    /// <summary>Mean bond tensile strength of the run [Pa] (0 for SJKR).</summary>
+    public double BondTensileStrengthPa { get; init; }
 }
+
+/// <summary>The bonded-grain set: the parallel bond, the low-stress packing it is formed in (PFC practice: bonds
+/// installed at low locked-in stress), an optional weak SJKR between debonded grains, and the grain-to-grain scatter
+/// of the swelling strain (anisotropic lattice change of randomly oriented grains, lumped into classes).</summary>
+public sealed record CrushBondParameters(
+    Contact.Bonds.BondParameters Bond, double PackingPressure, double WeakCohesion, double SwellingMismatch, int GrainClasses, double RayleighFraction);
 
 /// <summary>The crush parameter set (embedded JSON with provenance).</summary>
 public sealed record CrushParameters(
@@ -64,6 +92,9 @@ public sealed record CrushParameters(
 {
     public static CrushParameters Default { get; } = Load("Crush2026_NMC_secondary");
 
+    /// <summary>Bonded-grain parameters (the default model).</summary>
+    public required CrushBondParameters Bonded { get; init; }
+
     public static CrushParameters Load(string name)
     {
         using var stream = typeof(CrushParameters).Assembly.GetManifestResourceStream($"DigitalTwin.Physics.Dem.Parameters.{name}.json")
@@ -71,12 +102,21 @@ public sealed record CrushParameters(
         using var d = JsonDocument.Parse(stream);
         var r = d.RootElement;
         double G(string a, string b) => r.GetProperty(a).GetProperty(b).GetDouble();
+        var bond = new Contact.Bonds.BondParameters
+        {
+            Modulus = G("bond", "modulusPa"), StiffnessRatio = G("bond", "stiffnessRatio"), RadiusMultiplier = G("bond", "radiusMultiplier"),
+            TensileStrength = G("bond", "tensileStrengthPa"), ShearStrength = G("bond", "tensileStrengthPa") * G("bond", "shearToTensile"),
+            StrengthSpread = G("bond", "strengthSpread"), DampingRatio = G("bond", "dampingRatio"), FormationGap = G("bond", "formationGap"),
+        };
+        var bonded = new CrushBondParameters(bond, G("bond", "packingPressurePa"), G("bond", "weakCohesionJM3"), G("bond", "swellingMismatch"),
+            (int)G("bond", "grainClasses"), G("bond", "rayleighFraction"));
         return new CrushParameters(
             G("grain", "youngsModulusPa"), G("grain", "poissonRatio"), G("grain", "densityKgM3"), G("grain", "meanRadiusM"), G("grain", "radiusSpread"),
             G("secondary", "radiusM"), G("secondary", "packingPressurePa"),
             G("electrolyte", "youngsModulusPa"), G("electrolyte", "poissonRatio"), G("electrolyte", "densityKgM3"), G("electrolyte", "radiusM"), G("electrolyte", "confiningPressurePa"),
             G("liquid", "viscosityPaS"), G("contact", "restitution"), G("contact", "friction"), G("cohesion", "energyDensityJM3"), G("cycling", "volumeStrain"),
-            G("numerics", "rayleighFraction"), G("numerics", "punchSpeedMS"), G("numerics", "skinM"));
+            G("numerics", "rayleighFraction"), G("numerics", "punchSpeedMS"), G("numerics", "skinM"))
+        { Bonded = bonded };
     }
 }
 
@@ -89,23 +129,107 @@ public static class CrushStudy
     /// <summary>Hiramatsu-Oka tensile strength sigma = kappa F / (pi R^2), kappa = 0.7 (seed 000 §2.1).</summary>
     public static double HiramatsuOka(double force, double radius) => 0.7 * force / (Math.PI * radius * radius);
 
-    public static CrushResult Run(CrushOptions o, IProgress<CrushProgress>? progress = null, CancellationToken ct = default)
+    public static CrushResult Run(CrushOptions o, IProgress<CrushProgress>? progress = null, CancellationToken ct = default) =>
+        RunSeries(o, [o.Cycles], progress, ct)[0];
+
+    /// <summary>One aggregate, cycled once through the largest count and crushed (as a copy) after each listed count:
+    /// the strength-vs-cycles curve of one specimen (seed 000 Fig. 3e,f reduce their DEM the same way).</summary>
+    public static IReadOnlyList<CrushResult> RunSeries(CrushOptions o, IReadOnlyList<int> cycleCounts, IProgress<CrushProgress>? progress = null, CancellationToken ct = default)
     {
+        var problems = new List<string>();
+        if (cycleCounts.Count == 0 || cycleCounts.Any(c => c < 0) || cycleCounts.Zip(cycleCounts.Skip(1)).Any(q => q.Second <= q.First))
+        {
+            problems.Add($"crush: cycle counts [{string.Join(", ", cycleCounts)}] must be >= 0 and strictly increasing");
+        }
+
         var p = o.Parameters;
-        var k = o.CohesionEnergyDensity ?? p.Cohesion;
+        var bonded = o.Model == CrushModel.Bonded;
+        if (bonded)
+        {
+            problems.AddRange(Bond(o).Validate());
+            if (p.Bonded.GrainClasses < 1 || !(p.Bonded.SwellingMismatch >= 0 && p.Bonded.SwellingMismatch <= 1))
+            {
+                problems.Add($"bond: grainClasses = {p.Bonded.GrainClasses} must be >= 1 and swellingMismatch = {p.Bonded.SwellingMismatch} in [0, 1]");
+            }
+        }
+
+        DemInputException.ThrowIfAny(problems);
+        var k = bonded ? p.Bonded.WeakCohesion : o.CohesionEnergyDensity ?? p.Cohesion;
         var materials = Materials(p, k);
-        var dt = Dt(p);
+        var dt = Dt(p, bonded);
+        var results = new List<CrushResult>();
         using var aggregate = Aggregate(o, materials, dt, progress, ct);
-        var bondsBefore = CohesiveContacts(aggregate);
-        using var cycled = o.Cycles > 0 ? Cycle(aggregate, o, materials, dt, progress, ct) : null;
-        var specimen = cycled ?? aggregate;
-        var bondsAfter = CohesiveContacts(specimen);
-        var intact = bondsBefore > 0 ? bondsAfter / (double)bondsBefore : 0;
-        return Crush(specimen, o, materials, dt, k, intact, progress, ct) with { BrokenBonds = Math.Max(0, bondsBefore - bondsAfter) };
+        var before = bonded ? aggregate.BondCount : CohesiveContacts(aggregate);
+        var n = aggregate.ParticleCount;
+        if (cycleCounts[0] == 0)
+        {
+            results.Add(Crush(aggregate, n, 0, before, o, materials, dt, k, progress, ct));
+        }
+
+        var last = cycleCounts[^1];
+        if (last > 0)
+        {
+            using var s = CycleSystem(aggregate, o, materials, dt);
+            for (var c = 1; c <= last; c++)
+            {
+                OneCycle(s, o);
+                progress?.Report(new CrushProgress("cycle", c / (double)last, $"cycle {c} of {last} ({o.Environment}), intact bonds {s.IntactBondCount}"));
+                if (cycleCounts.Contains(c))
+                {
+                    results.Add(Crush(s, n, c, before, o, materials, dt, k, progress, ct));
+                }
+            }
+        }
+
+        return results;
     }
 
-    /// <summary>Bisection (in log k) on the cohesion energy density until the pristine strength matches the target within 2 %.</summary>
+    /// <summary>The pristine strength matched to the target within 2 %: bisection in log k on the SJKR cohesion, or a
+    /// secant in log-log on the bond tensile strength (strength grows about linearly with it). Returns k or sigma_c.</summary>
     public static double Calibrate(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress = null, CancellationToken ct = default)
+    {
+        return o.Model == CrushModel.Bonded ? CalibrateBond(o, targetStrength, progress, ct) : CalibrateSjkr(o, targetStrength, progress, ct);
+    }
+
+    /// <summary>Bisection in log sigma_c on the mean pristine strength over CalibrationSeeds aggregates (seed, seed+1, ...):
+    /// one aggregate's strength jumps where a local failure first drops the load by the fracture margin, the mean is smoother.</summary>
+    private static double CalibrateBond(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress, CancellationToken ct)
+    {
+        double lo = 2e8, hi = 2e10;
+        var sigma = o.BondTensileStrength ?? o.Parameters.Bonded.Bond.TensileStrength;
+        var best = (Sigma: sigma, Error: double.PositiveInfinity);
+        for (var it = 0; it < 12; it++)
+        {
+            var mean = Enumerable.Range(0, Math.Max(1, o.CalibrationSeeds))
+                .Average(k => Run(o with { Cycles = 0, BondTensileStrength = sigma, Seed = o.Seed + (ulong)k }, null, ct).StrengthPa);
+            progress?.Report(new CrushProgress("calibrate", (it + 1) / 12.0, $"sigma_c = {sigma / 1e6:F0} MPa -> {mean / 1e6:F1} MPa"));
+            var err = Math.Abs(mean / targetStrength - 1);
+            if (err < best.Error)
+            {
+                best = (sigma, err);
+            }
+
+            if (err < 0.02)
+            {
+                break;
+            }
+
+            if (mean < targetStrength)
+            {
+                lo = sigma;
+            }
+            else
+            {
+                hi = sigma;
+            }
+
+            sigma = Math.Sqrt(lo * hi);
+        }
+
+        return best.Sigma;
+    }
+
+    private static double CalibrateSjkr(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress, CancellationToken ct)
     {
         // above ~2e10 J/m3 the SJKR resting overlap passes half a grain radius and the aggregate press diverges
         // (seed 1: 1.9e10 -> 1346 MPa, 3.2e10 blows up), far above any realistic target
@@ -135,21 +259,50 @@ public static class CrushStudy
         return k;
     }
 
-    private static double Dt(CrushParameters p)
+    /// <summary>The bond of a run: the parameter set's, at the requested mean strength (shear scaled alike), seeded by the run.</summary>
+    private static Contact.Bonds.BondParameters Bond(CrushOptions o)
     {
-        var g = p.GrainE / (2 * (1 + p.GrainNu));
-        var rmin = p.GrainRadius * (1 - p.GrainSpread) * Math.Cbrt(1 - p.VolumeStrain);
-        return p.RayleighFraction * TimeStepGuard.RayleighTime(rmin, p.GrainRho, g, p.GrainNu);
+        var b = o.Parameters.Bonded.Bond;
+        var scale = (o.BondTensileStrength ?? b.TensileStrength) / b.TensileStrength;
+        return b with { TensileStrength = b.TensileStrength * scale, ShearStrength = b.ShearStrength * scale, Seed = o.Seed ^ 0xB0DDUL };
     }
 
-    private static MaterialTable Materials(CrushParameters p, double k) =>
-        new([new DemMaterial("NMC", p.GrainE, p.GrainNu), new DemMaterial("SE", p.SeE, p.SeNu), new DemMaterial("platen", 210e9, 0.3)],
-            (a, b) => new DemPairProperties(p.Restitution, p.Friction, a == Grain && b == Grain ? k : 0));
-
-    private static DemSettings Settings(CrushParameters p, double dt, int threads, double damping = 0) => new()
+    /// <summary>A fraction of the smallest grain's Rayleigh time; the bonded set uses its own (stiff bonds need a shorter step).</summary>
+    private static double Dt(CrushParameters p, bool bonded)
     {
-        TimeStep = dt, Skin = p.Skin, Threads = threads, InitialOverlapTolerance = double.PositiveInfinity, CharacteristicSpeed = 2,
-        Contact = new Contact.ContactModelOptions { Cohesion = "sjkr" }, GlobalDamping = damping,
+        var g = p.GrainE / (2 * (1 + p.GrainNu));
+        var strain = Math.Min(0.5, p.VolumeStrain * (1 + (bonded ? p.Bonded.SwellingMismatch : 0)));
+        var rmin = p.GrainRadius * (1 - p.GrainSpread) * Math.Cbrt(1 - strain);
+        return (bonded ? p.Bonded.RayleighFraction : p.RayleighFraction) * TimeStepGuard.RayleighTime(rmin, p.GrainRho, g, p.GrainNu);
+    }
+
+    /// <summary>Types: grain class 0, SE, platen, then grain classes 1.. (same material, own swelling schedule).</summary>
+    private static int ClassType(int c) => c == 0 ? Grain : Steel + c;
+
+    private static bool IsGrain(int type) => type == Grain || type > Steel;
+
+    /// <summary>Swelling classes of the bonded model; the SJKR model swells every grain alike (as calibrated).</summary>
+    private static int Classes(CrushOptions o) => o.Model == CrushModel.Bonded ? Math.Max(1, o.Parameters.Bonded.GrainClasses) : 1;
+
+    private static MaterialTable Materials(CrushParameters p, double k)
+    {
+        var list = new List<DemMaterial> { new("NMC", p.GrainE, p.GrainNu), new("SE", p.SeE, p.SeNu), new("platen", 210e9, 0.3) };
+        for (var c = 1; c < Math.Max(1, p.Bonded.GrainClasses); c++)
+        {
+            list.Add(new DemMaterial($"NMC-{c}", p.GrainE, p.GrainNu));
+        }
+
+        return new MaterialTable(list, (a, b) => new DemPairProperties(p.Restitution, p.Friction, IsGrain(a) && IsGrain(b) ? k : 0));
+    }
+
+    private static DemSettings Settings(CrushOptions o, double dt, double damping, double k) => new()
+    {
+        TimeStep = dt, Skin = o.Parameters.Skin, Threads = o.Threads, InitialOverlapTolerance = double.PositiveInfinity, CharacteristicSpeed = 2,
+        Contact = new Contact.ContactModelOptions
+        {
+            Cohesion = k > 0 ? "sjkr" : "none", Bond = o.Model == CrushModel.Bonded ? "parallel" : "none",
+        },
+        GlobalDamping = damping,
     };
 
     /// <summary>Damping rate ~ a fifth of the grain contact frequency: quasi-static relaxation without freezing the dynamics.</summary>
@@ -158,8 +311,11 @@ public static class CrushStudy
     private static DemSystem Aggregate(CrushOptions o, MaterialTable m, double dt, IProgress<CrushProgress>? progress, CancellationToken ct)
     {
         var p = o.Parameters;
+        var bonded = o.Model == CrushModel.Bonded;
+        var k = bonded ? p.Bonded.WeakCohesion : o.CohesionEnergyDensity ?? p.Cohesion;
+        var packing = bonded ? p.Bonded.PackingPressure : p.PackingPressure;
         var rng = new SplitMix64(o.Seed);
-        // grains by RSA in a cube 2.3 R_sec wide at solid fraction 0.35, then pressed isostatically with cohesion on
+        // grains by RSA in a cube 2.3 R_sec wide at solid fraction 0.35, then pressed isostatically
         var edge = 2.3 * p.SecondaryRadius;
         var radii = new List<double>();
         var vol = 0.0;
@@ -175,8 +331,8 @@ public static class CrushStudy
         var walls = new List<PlaneWall>();
         for (var a = 0; a < 3; a++)
         {
-            walls.Add(new PlaneWall($"{"xyz"[a]}-lo", a, 1, 0, Steel) { Servo = new ServoControl { TargetPressure = p.PackingPressure, VelocityMax = 2.0, Kp = 1.0 } });
-            walls.Add(new PlaneWall($"{"xyz"[a]}-hi", a, -1, edge, Steel) { Servo = new ServoControl { TargetPressure = p.PackingPressure, VelocityMax = 2.0, Kp = 1.0 } });
+            walls.Add(new PlaneWall($"{"xyz"[a]}-lo", a, 1, 0, Steel) { Servo = new ServoControl { TargetPressure = packing, VelocityMax = 2.0, Kp = 1.0 } });
+            walls.Add(new PlaneWall($"{"xyz"[a]}-hi", a, -1, edge, Steel) { Servo = new ServoControl { TargetPressure = packing, VelocityMax = 2.0, Kp = 1.0 } });
         }
 
         var box = new DemBox([-edge, -edge, -edge], [2 * edge, 2 * edge, 2 * edge], [false, false, false]);
@@ -185,12 +341,12 @@ public static class CrushStudy
             X = placed.Select(q => q.X).ToArray(), Y = placed.Select(q => q.Y).ToArray(), Z = placed.Select(q => q.Z).ToArray(),
             Radius = placed.Select(q => q.R).ToArray(), Density = Enumerable.Repeat(p.GrainRho, n).ToArray(), Type = new int[n],
         };
-        var press = new DemSystem(m, box, input, walls, Settings(p, dt, o.Threads, RelaxRate(dt)));
+        var press = new DemSystem(m, box, input, walls, Settings(o with { Model = CrushModel.Sjkr }, dt, RelaxRate(dt), k));
         const int chunk = 2000;
         for (var c = 0; c < 60; c++)
         {
             press.Run(chunk, ct);
-            var worst = press.Walls.Max(w => Math.Abs(w.Load / (p.PackingPressure * press.FaceArea(w.Axis)) - 1));
+            var worst = press.Walls.Max(w => Math.Abs(w.Load / (packing * press.FaceArea(w.Axis)) - 1));
             progress?.Report(new CrushProgress("pack", Math.Min(1, (c + 1) / 20.0), $"worst wall error {worst:P0}"));
             if (c >= 5 && worst < 0.05)
             {
@@ -225,8 +381,14 @@ public static class CrushStudy
         };
         // the shear history of the pressing is not carried over: the carved aggregate starts from its overlaps
         var s3 = 3 * p.SecondaryRadius;
-        var agg = new DemSystem(m, new DemBox([-s3, -s3, -s3], [s3, s3, s3], [false, false, false]), grains, [], Settings(p, dt, o.Threads, RelaxRate(dt)));
+        var agg = new DemSystem(m, new DemBox([-s3, -s3, -s3], [s3, s3, s3], [false, false, false]), grains, [], Settings(o, dt, RelaxRate(dt), k));
         press.Dispose();
+        if (bonded)
+        {
+            // bonds at every contact and near-contact of the carved aggregate, at zero load (PFC: bond the low-stress packing)
+            agg.FormBonds(Bond(o), (a, b) => IsGrain(a) && IsGrain(b));
+        }
+
         Relax(agg, progress, "relax", ct);
         return agg;
     }
@@ -247,17 +409,27 @@ public static class CrushStudy
 
     private static int CohesiveContacts(DemSystem s) => ParticleStress.Compute(s).PairContacts[0];
 
-    private static DemSystem Cycle(DemSystem aggregate, CrushOptions o, MaterialTable m, double dt, IProgress<CrushProgress>? progress, CancellationToken ct)
+    /// <summary>The aggregate (same ids, bonds adopted) with grain swelling classes, in a liquid or embedded in SE spheres.</summary>
+    private static DemSystem CycleSystem(DemSystem aggregate, CrushOptions o, MaterialTable m, double dt)
     {
         var p = o.Parameters;
-        var shrink = Math.Cbrt(1 - p.VolumeStrain);
         var n = aggregate.ParticleCount;
         var pos = aggregate.Positions.ToArray();
+        var ids = aggregate.Ids.ToArray().ToList();
         var x = Enumerable.Range(0, n).Select(i => pos[3 * i]).ToList();
         var y = Enumerable.Range(0, n).Select(i => pos[3 * i + 1]).ToList();
         var z = Enumerable.Range(0, n).Select(i => pos[3 * i + 2]).ToList();
         var r = aggregate.Radii.ToArray().ToList();
-        var type = Enumerable.Repeat(Grain, n).ToList();
+        // each grain's swelling class, drawn per id so it does not depend on the particle order
+        var classes = Classes(o);
+        var classRng = new SplitMix64(o.Seed ^ 0xC1A55UL);
+        var classOf = new int[ids.Max() + 1];
+        for (var id = 1; id < classOf.Length; id++)
+        {
+            classOf[id] = Math.Min(classes - 1, (int)(classRng.NextDouble() * classes));
+        }
+
+        var type = ids.Select(id => ClassType(classOf[id])).ToList();
         var rho = Enumerable.Repeat(p.GrainRho, n).ToList();
         var walls = new List<PlaneWall>();
         DemBox box;
@@ -268,6 +440,7 @@ public static class CrushStudy
             var half = p.SecondaryRadius + 4 * p.SeRadius;
             var rng = new SplitMix64(o.Seed ^ 0x5E5EUL);
             var tries = 0;
+            var nextId = ids.Max() + 1;
             while (tries++ < 200_000)
             {
                 double cx = (2 * rng.NextDouble() - 1) * (half - p.SeRadius), cy = (2 * rng.NextDouble() - 1) * (half - p.SeRadius), cz = (2 * rng.NextDouble() - 1) * (half - p.SeRadius);
@@ -286,6 +459,7 @@ public static class CrushStudy
                     r.Add(p.SeRadius);
                     type.Add(Electrolyte);
                     rho.Add(p.SeRho);
+                    ids.Add(nextId++);
                 }
             }
 
@@ -308,39 +482,81 @@ public static class CrushStudy
 
         var input = new ParticleInput
         {
-            X = x.ToArray(), Y = y.ToArray(), Z = z.ToArray(), Radius = r.ToArray(), Density = rho.ToArray(), Type = type.ToArray(),
-            Id = Enumerable.Range(1, x.Count).ToArray(),
+            X = x.ToArray(), Y = y.ToArray(), Z = z.ToArray(), Radius = r.ToArray(), Density = rho.ToArray(), Type = type.ToArray(), Id = ids.ToArray(),
         };
-        var s = new DemSystem(m, box, input, walls, Settings(p, dt, o.Threads, damping));
-        const int ramp = 6000;
-        for (var c = 1; c <= o.Cycles; c++)
+        var k = o.Model == CrushModel.Bonded ? p.Bonded.WeakCohesion : o.CohesionEnergyDensity ?? p.Cohesion;
+        var s = new DemSystem(m, box, input, walls, Settings(o, dt, damping, k));
+        if (o.Model == CrushModel.Bonded)
         {
-            // charge (delithiation) contracts the grains, discharge expands them back (seed 000 §2.2)
-            foreach (var target in new[] { shrink, 1.0 })
-            {
-                s.SetTypeSchedule(Grain, RadiusSchedule.Ramp(s.Time, ramp * dt, s.TypeScale(Grain), target));
-                s.Run(ramp, ct);
-                s.SetTypeScale(Grain, target);
-                s.Run(4000, ct);
-            }
-
-            progress?.Report(new CrushProgress("cycle", c / (double)o.Cycles, $"cycle {c} of {o.Cycles} ({o.Environment})"));
+            s.AdoptBonds(aggregate.ExportBonds());
         }
 
         if (o.Environment == CrushEnvironment.Solid)
         {
-            s.RemoveParticles(id => id > n);
+            // close the loose SE packing onto the aggregate at the confining pressure before cycling (fast servo, then slow)
+            foreach (var w in walls)
+            {
+                w.Servo!.VelocityMax = 20;
+            }
+
+            for (var c = 0; c < 30; c++)
+            {
+                s.Run(2000);
+                if (c >= 2 && s.Walls.Max(w => Math.Abs(w.Load / (p.ConfiningPressure * s.FaceArea(w.Axis)) - 1)) < 0.1)
+                {
+                    break;
+                }
+            }
+
+            foreach (var w in walls)
+            {
+                w.Servo!.VelocityMax = 0.5;
+            }
         }
 
         return s;
     }
 
-    private static CrushResult Crush(DemSystem agg, CrushOptions o, MaterialTable m, double dt, double k, double intact, IProgress<CrushProgress>? progress, CancellationToken ct)
+    /// <summary>Charge (delithiation) contracts the grains, discharge expands them back (seed 000 §2.2); grain class c
+    /// swells by eps_V (1 + h x_c), x_c evenly in [-1, 1], so neighbouring grains of different classes mismatch.</summary>
+    private static void OneCycle(DemSystem s, CrushOptions o)
     {
         var p = o.Parameters;
-        var n = agg.ParticleCount;
-        var pos = agg.Positions.ToArray();
-        var rad = agg.Radii.ToArray();
+        var classes = Classes(o);
+        var mismatch = o.Model == CrushModel.Bonded ? p.Bonded.SwellingMismatch : 0;
+        const int ramp = 6000;
+        foreach (var charged in new[] { true, false })
+        {
+            for (var c = 0; c < classes; c++)
+            {
+                var xc = classes > 1 ? -1 + 2.0 * c / (classes - 1) : 0;
+                var target = charged ? Math.Cbrt(1 - p.VolumeStrain * (1 + mismatch * xc)) : 1.0;
+                s.SetTypeSchedule(ClassType(c), RadiusSchedule.Ramp(s.Time, ramp * s.Dt, s.TypeScale(ClassType(c)), target));
+            }
+
+            s.Run(ramp);
+            for (var c = 0; c < classes; c++)
+            {
+                var xc = classes > 1 ? -1 + 2.0 * c / (classes - 1) : 0;
+                s.SetTypeScale(ClassType(c), charged ? Math.Cbrt(1 - p.VolumeStrain * (1 + mismatch * xc)) : 1.0);
+            }
+
+            s.Run(4000);
+        }
+    }
+
+    /// <summary>Crushes a copy of the grains (ids 1..grains) of <paramref name="source"/> with their bonds.</summary>
+    private static CrushResult Crush(DemSystem source, int grains, int cycles, int before, CrushOptions o, MaterialTable m, double dt, double k,
+        IProgress<CrushProgress>? progress, CancellationToken ct)
+    {
+        var p = o.Parameters;
+        var bonded = o.Model == CrushModel.Bonded;
+        var all = source.Ids.ToArray();
+        var idx = Enumerable.Range(0, source.ParticleCount).Where(i => all[i] <= grains).ToArray();
+        var n = idx.Length;
+        var sp = source.Positions.ToArray();
+        var pos = idx.SelectMany(i => new[] { sp[3 * i], sp[3 * i + 1], sp[3 * i + 2] }).ToArray();
+        var rad = idx.Select(i => source.Radii[i]).ToArray();
         var zmin = Enumerable.Range(0, n).Min(i => pos[3 * i + 2] - rad[i]);
         var zmax = Enumerable.Range(0, n).Max(i => pos[3 * i + 2] + rad[i]);
         var bottom = new PlaneWall("substrate", 2, 1, zmin, Steel);
@@ -350,8 +566,16 @@ public static class CrushStudy
         {
             X = Enumerable.Range(0, n).Select(i => pos[3 * i]).ToArray(), Y = Enumerable.Range(0, n).Select(i => pos[3 * i + 1]).ToArray(),
             Z = Enumerable.Range(0, n).Select(i => pos[3 * i + 2]).ToArray(), Radius = rad, Density = Enumerable.Repeat(p.GrainRho, n).ToArray(), Type = new int[n],
+            Id = idx.Select(i => all[i]).ToArray(),
         };
-        using var s = new DemSystem(m, new DemBox([-s3, -s3, -s3], [s3, s3, s3], [false, false, false]), input, [bottom, top], Settings(p, dt, o.Threads, RelaxRate(dt)));
+        using var s = new DemSystem(m, new DemBox([-s3, -s3, -s3], [s3, s3, s3], [false, false, false]), input, [bottom, top], Settings(o, dt, RelaxRate(dt), k));
+        if (bonded)
+        {
+            s.AdoptBonds(source.ExportBonds());
+        }
+
+        var after = bonded ? s.IntactBondCount : CohesiveContacts(s);
+        var intact = before > 0 ? after / (double)before : 0;
         var travel = o.MaxStrain * 2 * p.SecondaryRadius;
         var sample = Math.Max(1, (int)(2e-9 / (p.PunchSpeed * dt)));
         var disp = new List<double>();
@@ -381,8 +605,11 @@ public static class CrushStudy
             }
         }
 
-        return new CrushResult(o.Environment, o.Cycles, n, p.SecondaryRadius, k, intact, peak, peakDisp, HiramatsuOka(peak, p.SecondaryRadius),
-            fractured, disp.ToArray(), force.ToArray());
+        return new CrushResult(o.Environment, cycles, n, p.SecondaryRadius, k, intact, peak, peakDisp, HiramatsuOka(peak, p.SecondaryRadius),
+            fractured, disp.ToArray(), force.ToArray())
+        {
+            BrokenBonds = Math.Max(0, before - after), BondsFormed = bonded ? before : 0, BondTensileStrengthPa = bonded ? Bond(o).TensileStrength : 0,
+        };
     }
 
     private static List<(double X, double Y, double Z, double R)> PlaceRandom(double[] radii, double edge, SplitMix64 rng)

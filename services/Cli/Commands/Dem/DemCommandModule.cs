@@ -215,16 +215,18 @@ public sealed class DemCommandModule : ICommandModule
     private static Command Crush()
     {
         var environment = new Option<string>("--environment") { Description = "liquid or solid (embedded in SE particles) during cycling", DefaultValueFactory = _ => "liquid" };
-        var cycles = new Option<int>("--cycles") { Description = "Swelling/shrinking cycles before the crush", DefaultValueFactory = _ => 0 };
-        var calibrate = new Option<bool>("--calibrate") { Description = "Re-calibrate the cohesion so the pristine strength is the target" };
+        var cycles = new Option<int>("--cycles") { Description = "Swelling/shrinking cycles; the specimen is crushed after 0, 1, 2, 5, 10, ... up to this count", DefaultValueFactory = _ => 0 };
+        var model = new Option<string>("--model") { Description = "bonded (irreversible parallel bonds) or sjkr (cohesion that re-forms on contact)", DefaultValueFactory = _ => "bonded" };
+        var seeds = new Option<int>("--seeds") { Description = "Aggregates (seed, seed+1, ...) per point: mean and standard deviation", DefaultValueFactory = _ => 1 };
+        var calibrate = new Option<bool>("--calibrate") { Description = "Re-calibrate the bond strength (or SJKR cohesion) so the mean pristine strength over --seeds is the target" };
         var target = new Option<string>("--target-strength") { Description = "Pristine Hiramatsu-Oka strength to calibrate to", DefaultValueFactory = _ => "220MPa" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the aggregate", DefaultValueFactory = _ => 1 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the first aggregate", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Force-loop threads", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var output = new Option<FileInfo?>("--out") { Description = "Result JSON" };
-        var curve = new Option<FileInfo?>("--curve") { Description = "Force-displacement CSV" };
-        var cmd = new Command("crush", "Seed-000 secondary-particle crush test between flat platens (SJKR cohesive grains), Hiramatsu-Oka strength.")
+        var output = new Option<FileInfo?>("--out") { Description = "Result JSON: strength vs cycles (points: cycles, strengthPa, sdPa) for the Mechanics strength law, and every run" };
+        var curve = new Option<FileInfo?>("--curve") { Description = "Force-displacement CSV of the first seed's last crush" };
+        var cmd = new Command("crush", "Seed-000 secondary-particle crush test between flat platens (bonded or SJKR grains), Hiramatsu-Oka strength vs swelling cycles.")
         {
-            environment, cycles, calibrate, target, seed, threads, output, curve,
+            environment, cycles, model, seeds, calibrate, target, seed, threads, output, curve,
         };
         cmd.SetAction(parse =>
         {
@@ -234,8 +236,15 @@ public sealed class DemCommandModule : ICommandModule
                 "solid" => CrushEnvironment.Solid,
                 var other => throw new FormatException($"--environment = '{other}': use liquid or solid"),
             };
-            var o = new CrushOptions { Environment = env, Cycles = parse.GetValue(cycles), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads) };
-            CrushResult result = null!;
+            var m = parse.GetValue(model)!.ToLowerInvariant() switch
+            {
+                "bonded" => CrushModel.Bonded,
+                "sjkr" => CrushModel.Sjkr,
+                var other => throw new FormatException($"--model = '{other}': use bonded or sjkr"),
+            };
+            var n = parse.GetValue(seeds);
+            var o = new CrushOptions { Environment = env, Model = m, Cycles = parse.GetValue(cycles), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), CalibrationSeeds = n };
+            CrushSeriesResult series = null!;
             AnsiConsole.Progress().AutoClear(false).Start(ctx =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
@@ -252,23 +261,37 @@ public sealed class DemCommandModule : ICommandModule
                 if (parse.GetValue(calibrate))
                 {
                     var cal = CrushStudy.Calibrate(o, Units.ParsePressure(parse.GetValue(target)!, "--target-strength"), progress);
-                    o = o with { CohesionEnergyDensity = cal };
-                    AnsiConsole.MarkupLine($"calibrated cohesion energy density: {cal:G5} J/m3");
+                    o = m == CrushModel.Bonded ? o with { BondTensileStrength = cal } : o with { CohesionEnergyDensity = cal };
+                    AnsiConsole.MarkupLine(m == CrushModel.Bonded ? $"calibrated bond tensile strength: {cal / 1e6:F0} MPa" : $"calibrated cohesion energy density: {cal:G5} J/m3");
                 }
 
-                result = CrushStudy.Run(o, progress);
+                series = CrushSeries.Run(o, CrushSeries.DefaultCounts(o.Cycles), n, progress);
             });
-            AnsiConsole.MarkupLine($"{result.Grains} grains, secondary radius {result.SecondaryRadiusM * 1e6:F2} um, {result.Cycles} cycles ({result.Environment}), intact bonds {result.IntactContactFraction:P1}");
-            AnsiConsole.MarkupLine($"fracture force {result.FractureForceN * 1e3:F3} mN at {result.FractureDisplacementM * 1e9:F0} nm; Hiramatsu-Oka strength {result.StrengthPa / 1e6:F1} MPa");
+            var first = series.Runs[0];
+            AnsiConsole.MarkupLine($"{first.Grains} grains, secondary radius {first.SecondaryRadiusM * 1e6:F2} um, {series.Model} ({series.Environment}), seeds {string.Join(", ", series.Seeds)}");
+            foreach (var p in series.Points)
+            {
+                AnsiConsole.MarkupLine($"after {p.Cycles,4} cycles: strength {p.StrengthPa / 1e6:F1} +- {p.SdPa / 1e6:F1} MPa, intact bonds {p.IntactBondFraction:P1}");
+            }
+
             if (parse.GetValue(output) is { } outFile)
             {
-                File.WriteAllText(outFile.FullName, JsonSerializer.Serialize(new { study = "secondary-particle-crush", version = Version, result }, DemJson.Options));
+                var result = series.Runs[^1];
+                var points = series.Points.Select(p => new { cycles = p.Cycles, strengthPa = p.StrengthPa, sdPa = p.SdPa, values = p.Values, intactBondFraction = p.IntactBondFraction });
+                var runs = series.Runs.Select(r => r with { Displacement = [], Force = [] });
+                File.WriteAllText(outFile.FullName, JsonSerializer.Serialize(new
+                {
+                    study = "secondary-particle-crush", version = Version, environment = series.Environment.ToString().ToLowerInvariant(),
+                    model = series.Model.ToString().ToLowerInvariant(), seeds = series.Seeds, bondTensileStrengthPa = series.BondTensileStrengthPa,
+                    points, result, runs,
+                }, DemJson.Options));
             }
 
             if (parse.GetValue(curve) is { } curveFile)
             {
+                var last = series.Runs.Where(r => r.Cycles == series.Points[^1].Cycles).First();
                 File.WriteAllLines(curveFile.FullName, new[] { "displacement_m,force_n" }.Concat(
-                    result.Displacement.Zip(result.Force, (d, f) => string.Create(CultureInfo.InvariantCulture, $"{d:G6},{f:G6}"))));
+                    last.Displacement.Zip(last.Force, (d, f) => string.Create(CultureInfo.InvariantCulture, $"{d:G6},{f:G6}"))));
             }
 
             return 0;

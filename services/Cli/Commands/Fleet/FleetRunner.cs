@@ -157,7 +157,7 @@ public sealed class FleetRunner
         Start("electrochem", "Electrochem", [$"--Rpc:Port={ports.Electrochem}"], ChildService.GrpcHealth(Local(ports.Electrochem)));
         Start("mechanics", "Mechanics", [$"--Rpc:Port={ports.Mechanics}"], ChildService.GrpcHealth(Local(ports.Mechanics)));
         Start("viscoplastic", "Viscoplastic", [$"--Rpc:Port={ports.Viscoplastic}"], ChildService.GrpcHealth(Local(ports.Viscoplastic)));
-        Start("dem", "Dem", [$"--Dem:Port={ports.Dem}", $"--Rpc:Port={ports.Dem}"], ChildService.GrpcHealth(Local(ports.Dem)));
+        Start("dem", "Dem", [$"--Rpc:Port={ports.Dem}"], ChildService.GrpcHealth(Local(ports.Dem)));
         Start("ingest", "Ingest",
             [$"--Ingest:GrpcPort={ports.IngestGrpc}", $"--Ingest:HttpPort={ports.IngestHttp}", $"--Ingest:ApiKeys:0={keys.Ingest}", $"--Ingest:DataDirectory={Path.Combine(data, "ingest")}"],
             ChildService.GrpcHealth(Local(ports.IngestGrpc)));

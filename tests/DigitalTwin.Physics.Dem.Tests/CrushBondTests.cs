@@ -1,0 +1,48 @@
+// The bonded secondary-particle crush study (seed 000 §2.2 geometry, parallel bonds instead of SJKR): the embedded
+// bond strength gives the pristine strength of seed 000 (mean of three aggregates), and small aggregates over three
+// seeds lose strength after swelling cycles in liquid and in solid electrolyte because broken bonds never re-form.
+using DigitalTwin.Physics.Dem.Studies;
+
+namespace DigitalTwin.Physics.Dem.Tests;
+
+public class CrushBondTests
+{
+    // small aggregates for speed: 2.5 um instead of 4 um secondary radius (~50 grains instead of ~290)
+    private static readonly CrushParameters Small = CrushParameters.Default with { SecondaryRadius = 2.5e-6 };
+
+    [Fact]
+    public void EmbeddedBondStrengthGivesThePristineStrengthOfSeed000()
+    {
+        // seed 000 §1 / §2.1: pristine Hiramatsu-Oka strength ~220 MPa. The parameter set's tensile strength was
+        // calibrated on the mean of seeds 1-3 to within 2 % (CrushStudy.Calibrate), which this recomputes
+        var runs = Enumerable.Range(1, 3).Select(seed => CrushStudy.Run(new CrushOptions { Seed = (ulong)seed, Threads = 2 })).ToArray();
+        var mean = runs.Average(r => r.StrengthPa);
+        Assert.True(Math.Abs(mean / 220e6 - 1) < 0.02,
+            $"mean {mean / 1e6:F1} MPa over seeds 1-3 ({string.Join(", ", runs.Select(r => $"{r.StrengthPa / 1e6:F1}"))}) with sigma_c = {runs[0].BondTensileStrengthPa / 1e6:F0} MPa");
+        Assert.All(runs, r => Assert.True(r.Fractured && r.BondsFormed > 2 * r.Grains, $"{r.BondsFormed} bonds on {r.Grains} grains"));
+    }
+
+    [Theory]
+    [InlineData(CrushEnvironment.Liquid)]
+    [InlineData(CrushEnvironment.Solid)]
+    public void StrengthFallsAfterSwellingCyclesAndBrokenBondsStayBroken(CrushEnvironment environment)
+    {
+        // seed 000 §1 and §6 item 2: after the first cycle the strength falls (experiment 220 -> ~100 MPa in liquid,
+        // ~102 MPa in solid; their DEM 220 -> 120 liquid). Here: the mean over seeds 1-3 after two cycles must be at
+        // least 10 % below the pristine mean (the direction, with margin over the seed scatter of the small aggregate)
+        var series = CrushSeries.Run(new CrushOptions { Environment = environment, Threads = 1, Parameters = Small }, [0, 1, 2], seeds: 3);
+        var pristine = series.Points[0];
+        var cycled = series.Points[2];
+        Assert.True(cycled.StrengthPa < 0.9 * pristine.StrengthPa,
+            $"{environment}: pristine {pristine.StrengthPa / 1e6:F1} +- {pristine.SdPa / 1e6:F1} MPa, after 2 cycles {cycled.StrengthPa / 1e6:F1} +- {cycled.SdPa / 1e6:F1} MPa");
+        // irreversibility: per seed, the intact bonds never increase from one cycle count to the next
+        for (var k = 0; k < series.Seeds.Length; k++)
+        {
+            // runs are seed-major: counts 0, 1, 2 of seed k
+            var intact = series.Runs.Skip(3 * k).Take(3).Select(r => r.BondsFormed - r.BrokenBonds).ToArray();
+            Assert.True(intact[0] >= intact[1] && intact[1] >= intact[2], $"seed {series.Seeds[k]}: intact bonds {string.Join(" -> ", intact)}");
+        }
+
+        Assert.True(series.Points[1].IntactBondFraction < 1, "the first cycle breaks bonds");
+    }
+}
