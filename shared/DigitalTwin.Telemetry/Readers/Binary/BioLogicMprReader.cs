@@ -49,6 +49,8 @@ public sealed class BioLogicMprReader : CyclerReader
 
     public override string Description => "BioLogic EC-Lab binary .mpr (data module versions 0, 2, 3, 10, 11), incl. PEIS spectra";
 
+    public override bool ReadsSequentially => false;
+
     public override int Probe(FileHead head) => head.StartsWith(Magic.AsSpan(0, 23)) ? 100 : 0;
 
     public override void Read(ReadContext context)
