@@ -245,6 +245,7 @@ public sealed class BioLogicMprReader : CyclerReader
         var voltage = Pick(6, 77, 174);
         var current = Pick(8, 76, 11);
         var cycle = Pick(24);
+        var halfCycle = Pick(468);
         var ns = Pick(131);
         var dq = Pick(7, 23);
         var qqo = Pick(13);
@@ -277,7 +278,8 @@ public sealed class BioLogicMprReader : CyclerReader
             Dialect = $"BioLogic .mpr, data module v{version}, {columns} columns{(impedanceOnly ? ", impedance spectrum" : string.Empty)}",
             HasTestTime = true,
             StartWallTicks = startTicks,
-            HasCycle = cycle >= 0 || impedanceOnly,
+            HasCycle = cycle >= 0 || halfCycle >= 0 || impedanceOnly,
+            FirstInferredCycle = 0,
             HasStep = ns >= 0 || impedanceOnly,
             HasStepHint = flagsAt >= 0,
             StepHintHasMode = flagsAt >= 0,
@@ -320,6 +322,11 @@ public sealed class BioLogicMprReader : CyclerReader
                     if (cycle >= 0)
                     {
                         row.Cycle = (int)Value(rec, offsets, cycle);
+                    }
+                    else if (halfCycle >= 0)
+                    {
+                        // EC-Lab's exported "cycle number" is the half cycle (one per current direction) over two.
+                        row.Cycle = (int)Value(rec, offsets, halfCycle) / 2;
                     }
 
                     if (ns >= 0)
