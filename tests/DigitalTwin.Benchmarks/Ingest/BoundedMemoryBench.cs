@@ -44,8 +44,8 @@ internal static class BoundedMemoryBench
                 }
 
                 using var service = await IngestChild.StartServiceAsync(data, UploadBench.Key);
-                var (accepted, seconds) = grpc ? await UploadBench.UploadGrpcAsync(service, path) : await UploadBench.UploadHttpAsync(service.HttpAddress!, path, multipart: false);
-                Row(output, grpc ? "Ingest service, gRPC UploadFile" : "Ingest service, HTTP raw upload", service.PeakRssBytes, accepted / seconds);
+                var (accepted, seconds) = grpc ? await UploadBench.UploadGrpcAsync(service, path, 64 << 10) : await UploadBench.UploadHttpAsync(service.HttpAddress!, path, multipart: false);
+                Row(output, grpc ? "Ingest service, gRPC 64 KiB chunks" : "Ingest service, HTTP raw upload", service.PeakRssBytes, accepted / seconds);
             }
 
             output.WriteLine($"load average after the uploads: {UploadBench.LoadAverage()}");
