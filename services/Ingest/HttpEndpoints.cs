@@ -52,8 +52,9 @@ internal static class HttpEndpoints
                     return;
                 }
 
-                // Fields may follow the file part, so the parse starts once the whole body is in.
-                response = await files.IngestAsync(meta, 0, spool => ReceiveMultipartAsync(http, boundary, meta, spool), cancel);
+                // Parsed while the file part arrives, with the fields sent before it; a field after it that changes the
+                // settings makes the service parse the (spooled) file again.
+                response = await files.IngestAsync(meta, 0, spool => ReceiveMultipartAsync(http, boundary, meta, spool), cancel, settingsMayFollow: true);
             }
             else
             {

@@ -26,6 +26,11 @@ public static class IngestHost
         {
             Directory = Path.Combine(options.DataDirectory, "log"),
             SegmentBytes = options.SegmentBytes,
+
+            // The flusher overlaps the fsync with writing, so a short queue keeps the writer busy: ~8 batch payloads
+            // (8192 rows, ~0.9 MB each) in memory at most, queued or in the group being written.
+            QueueCapacity = 4,
+            MaxGroupBytes = 4 << 20,
         }));
         builder.Services.AddSingleton<FileIngestor>();
         builder.Services.AddSingleton<TelemetryServer>();
@@ -38,8 +43,9 @@ public static class IngestHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes;
-            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
-            kestrel.Limits.Http2.InitialStreamWindowSize = 8 << 20;
+            // Flow-control windows bound what Kestrel buffers ahead of the service (loopback needs little to stay busy).
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 4 << 20;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 2 << 20;
             var address = IPAddress.Parse(options.Host);
             kestrel.Listen(address, options.GrpcPort, o =>
             {

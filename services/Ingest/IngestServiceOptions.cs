@@ -36,6 +36,12 @@ public sealed class IngestServiceOptions
     /// <summary>Largest gRPC message accepted (a sample batch or a file chunk) [bytes].</summary>
     public int MaxMessageBytes { get; set; } = 16 << 20;
 
+    /// <summary>
+    /// Threads that parse one upload's rows (formats with independent rows): by default all cores but two, which stay
+    /// with the transport's receive loop and the log's writer (on two cores the receive starves behind a wider parse).
+    /// </summary>
+    public int ParseThreads { get; set; } = Math.Max(1, Environment.ProcessorCount - 2);
+
     /// <summary>A new log segment starts at this size [bytes].</summary>
     public long SegmentBytes { get; set; } = 256L << 20;
 }

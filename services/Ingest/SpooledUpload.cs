@@ -10,6 +10,7 @@ internal sealed class SpooledUpload : IDisposable
     private readonly SafeFileHandle _file;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly long _maxBytes;
+    private const int CopyBufferBytes = 256 << 10;
     private readonly object _gate = new();
     private long _written;
     private bool _complete;
@@ -41,11 +42,12 @@ internal sealed class SpooledUpload : IDisposable
         return new SpooledUpload(System.IO.Path.Combine(directory, $"upload-{Guid.NewGuid():N}.part"), maxBytes);
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <summary>Appends bytes as they arrived (hashing them); throws once the upload was abandoned or is too large.</summary>
+    public void Write(ReadOnlySpan<byte> data)
     {
         if (_failure is { } failure)
         {
-            throw new OperationCanceledException("the upload was abandoned", failure, cancellationToken);
+            throw new OperationCanceledException("the upload was abandoned", failure);
         }
 
         if (Length + data.Length > _maxBytes)
@@ -54,8 +56,10 @@ internal sealed class SpooledUpload : IDisposable
         }
 
         _firstWrite ??= DateTime.UtcNow;
-        _hash.AppendData(data.Span);
-        await RandomAccess.WriteAsync(_file, data, Length, cancellationToken).ConfigureAwait(false);
+        _hash.AppendData(data);
+
+        // A copy into the page cache: written in place, not handed to a pool thread the receive loop would wait for.
+        RandomAccess.Write(_file, data, Length);
         lock (_gate)
         {
             _written += data.Length;
@@ -67,11 +71,59 @@ internal sealed class SpooledUpload : IDisposable
 
     public async Task CopyFromAsync(Stream body, CancellationToken cancellationToken)
     {
-        var buffer = new byte[1 << 20];
-        int n;
-        while ((n = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+        try
         {
-            await WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            int n;
+            while ((n = await body.ReadAtLeastAsync(buffer, CopyBufferBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                Write(buffer.AsSpan(0, n));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Blocks until <paramref name="bytes"/> have arrived or the upload is complete; returns the final length when it is
+    /// complete by then, else null. Throws when the transport failed first.
+    /// </summary>
+    public long? WaitForHead(int bytes)
+    {
+        lock (_gate)
+        {
+            while (_written < bytes && !_complete && _failure is null)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            if (_failure is { } failure && !_complete)
+            {
+                throw new IOException($"the upload ended before its first {bytes} bytes arrived: {failure.Message}", failure);
+            }
+
+            return _complete ? _written : null;
+        }
+    }
+
+    /// <summary>Blocks until the upload is complete and returns its length; throws when the transport failed.</summary>
+    public long WaitForComplete()
+    {
+        lock (_gate)
+        {
+            while (!_complete && _failure is null)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            if (!_complete)
+            {
+                throw new IOException($"the upload ended before it was complete: {_failure!.Message}", _failure);
+            }
+
+            return _written;
         }
     }
 

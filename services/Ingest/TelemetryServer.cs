@@ -99,8 +99,7 @@ internal sealed class TelemetryServer(TelemetryLog log, FileIngestor files, ApiK
         var meta = requestStream.Current.Metadata;
         try
         {
-            // Received first, then parsed: on two busy cores the gRPC receive loop starves behind an overlapped parse
-            // (measured 5.9-7.8 s against 3.4-4.3 s for 1 M Arbin rows); the declared size is still checked.
+            // Parsed while the chunks arrive (the spool is the pipe between them); the declared size is checked at the end.
             return await files.IngestAsync(meta, 0, ReceiveChunksAsync, cancel).ConfigureAwait(false);
         }
         catch (UploadRejectedException e)
@@ -128,7 +127,7 @@ internal sealed class TelemetryServer(TelemetryLog log, FileIngestor files, ApiK
                     throw new RpcException(new Status(StatusCode.InvalidArgument, $"chunk at offset {part.Chunk.Offset} does not follow the previous chunk, which ended at byte {expected}"));
                 }
 
-                await spool.WriteAsync(part.Chunk.Data.Memory, cancel).ConfigureAwait(false);
+                spool.Write(part.Chunk.Data.Span);
                 expected += (ulong)part.Chunk.Data.Length;
             }
         }

@@ -9,8 +9,14 @@ public sealed record TelemetryLogOptions
     /// <summary>A new segment is started once the current one reaches this size [bytes].</summary>
     public long SegmentBytes { get; init; } = 256L << 20;
 
-    /// <summary>Largest amount written by one group commit (one fsync) [bytes].</summary>
+    /// <summary>Largest amount written by one gathered write [bytes].</summary>
     public int MaxGroupBytes { get; init; } = 8 << 20;
+
+    /// <summary>
+    /// Written bytes allowed to wait for the flusher's fsync before the writer waits (bounds acknowledgement latency;
+    /// the data is in the page cache, not in the process) [bytes].
+    /// </summary>
+    public long MaxUnflushedBytes { get; init; } = 64L << 20;
 
     /// <summary>
     /// Records waiting for the writer before producers wait (back-pressure) [count]. With the group being written this

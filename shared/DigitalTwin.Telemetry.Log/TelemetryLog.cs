@@ -1,5 +1,6 @@
-// The durable, append-only telemetry log. One writer thread takes every queued record, writes the group with one
-// gathered write and one fsync (group commit), then publishes it: a write is acknowledged only once it is on disk.
+// The durable, append-only telemetry log. A writer thread takes every queued record and writes the group with one
+// gathered write; a flusher thread fsyncs everything written so far (group commit: one fsync covers all groups written
+// meanwhile, so writing overlaps the disk flush) and only then publishes: a write is acknowledged once it is on disk.
 // Idempotency: a sample whose (source, sequence) is at or below the source's last stored sequence is a duplicate.
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -17,6 +18,12 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
     private readonly Dictionary<ulong, PendingUpload> _pending = [];
     private readonly Channel<WriteItem> _queue;
     private readonly Thread _writer;
+    private readonly Thread _flusher;
+    private readonly object _flushGate = new();
+    private readonly Queue<WrittenGroup> _unflushed = new();
+    private long _unflushedBytes;
+    private bool _flushing;
+    private bool _writerDone;
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private byte[] _headers = new byte[64 * Segment.RecordHeaderBytes];
     private SafeFileHandle _writeHandle;
@@ -41,13 +48,15 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
         (_writeHandle, Recovery) = Recover();
         Recovery = Recovery with { Elapsed = DateTime.UtcNow - started };
         _writer = new Thread(WriterLoop) { IsBackground = true, Name = "telemetry-log-writer" };
+        _flusher = new Thread(FlusherLoop) { IsBackground = true, Name = "telemetry-log-flusher" };
         _writer.Start();
+        _flusher.Start();
     }
 
     /// <summary>What opening the log found.</summary>
     public RecoveryReport Recovery { get; }
 
-    /// <summary>Group commits (one gathered write and one fsync each) since the log was opened.</summary>
+    /// <summary>Group commits (one fsync each, covering every group written since the previous one) since the log was opened.</summary>
     public long GroupCommits => Interlocked.Read(ref _groups);
 
     /// <summary>Records written since the log was opened.</summary>
@@ -257,6 +266,7 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
 
         _queue.Writer.TryComplete();
         _writer.Join();
+        _flusher.Join();
         _writeHandle.Dispose();
         lock (_gate)
         {
@@ -575,7 +585,7 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
                     continue;
                 }
 
-                group.Add(first);
+                group = [first];
                 long bytes = first.Length;
                 while (bytes < _options.MaxGroupBytes && reader.TryRead(out var more))
                 {
@@ -584,15 +594,23 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
                 }
 
                 WriteGroup(group);
-                group.Clear();
             }
         }
         catch (Exception e)
         {
             Fail(e, group);
         }
+        finally
+        {
+            lock (_flushGate)
+            {
+                _writerDone = true;
+                Monitor.PulseAll(_flushGate);
+            }
+        }
     }
 
+    /// <summary>Writes a group (no fsync) and hands it to the flusher; waits while too much written data awaits its fsync.</summary>
     private void WriteGroup(List<WriteItem> group)
     {
         if (_segmentLength >= _options.SegmentBytes)
@@ -625,7 +643,6 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
         try
         {
             RandomAccess.Write(_writeHandle, _gather, start);
-            RandomAccess.FlushToDisk(_writeHandle);
         }
         catch
         {
@@ -641,47 +658,168 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
             throw;
         }
 
+        _gather.Clear();
         _segmentLength = offset;
-        Interlocked.Increment(ref _groups);
         Interlocked.Add(ref _recordsWritten, group.Count);
-        lock (_gate)
-        {
-            foreach (var item in group)
-            {
-                Publish(item);
-            }
-
-            var changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            changed.TrySetResult();
-        }
-
         foreach (var item in group)
         {
+            // The bytes are in the page cache now; the payload buffers go back to the pool before the fsync.
             item.Release();
-            item.Complete();
+        }
+
+        lock (_flushGate)
+        {
+            while (_unflushedBytes >= _options.MaxUnflushedBytes && _fault is null)
+            {
+                Monitor.Wait(_flushGate);
+            }
+
+            if (_fault is { } fault)
+            {
+                throw new IOException("the flusher failed", fault);
+            }
+
+            _unflushed.Enqueue(new WrittenGroup(group, offset - start));
+            _unflushedBytes += offset - start;
+            Monitor.PulseAll(_flushGate);
+        }
+    }
+
+    /// <summary>
+    /// fsyncs everything written so far, then publishes and acknowledges those groups in log order. While one fsync runs
+    /// the writer goes on writing; the next fsync covers all of that at once.
+    /// </summary>
+    private void FlusherLoop()
+    {
+        var batch = new List<WrittenGroup>();
+        while (true)
+        {
+            SafeFileHandle handle;
+            long bytes = 0;
+            lock (_flushGate)
+            {
+                while (_unflushed.Count == 0 && !_writerDone && _fault is null)
+                {
+                    Monitor.Wait(_flushGate);
+                }
+
+                if (_unflushed.Count == 0 || _fault is not null)
+                {
+                    return;
+                }
+
+                batch.Clear();
+                while (_unflushed.TryDequeue(out var g))
+                {
+                    batch.Add(g);
+                    bytes += g.Bytes;
+                }
+
+                _flushing = true;
+                handle = _writeHandle;
+            }
+
+            try
+            {
+                RandomAccess.FlushToDisk(handle);
+            }
+            catch (Exception e)
+            {
+                lock (_flushGate)
+                {
+                    _flushing = false;
+                }
+
+                Fail(e, [.. batch.SelectMany(g => g.Items)]);
+                return;
+            }
+
+            Interlocked.Increment(ref _groups);
+            lock (_gate)
+            {
+                foreach (var g in batch)
+                {
+                    foreach (var item in g.Items)
+                    {
+                        Publish(item);
+                    }
+                }
+
+                var changed = _changed;
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                changed.TrySetResult();
+            }
+
+            foreach (var g in batch)
+            {
+                foreach (var item in g.Items)
+                {
+                    item.Complete();
+                }
+            }
+
+            lock (_flushGate)
+            {
+                _flushing = false;
+                _unflushedBytes -= bytes;
+                Monitor.PulseAll(_flushGate);
+            }
         }
     }
 
     private void Roll()
     {
+        // The old segment is closed only once the flusher has made all of it durable.
+        lock (_flushGate)
+        {
+            while ((_unflushed.Count > 0 || _flushing) && _fault is null)
+            {
+                Monitor.Wait(_flushGate);
+            }
+
+            if (_fault is { } fault)
+            {
+                throw new IOException("the flusher failed", fault);
+            }
+        }
+
         var (segment, handle) = Segment.Create(_segments.Count, _options.Directory, _nextPosition);
         lock (_gate)
         {
             _segments.Add(segment);
         }
 
-        _writeHandle.Dispose();
-        _writeHandle = handle;
+        lock (_flushGate)
+        {
+            _writeHandle.Dispose();
+            _writeHandle = handle;
+        }
+
         _segmentLength = Segment.HeaderBytes;
     }
 
-    private void Fail(Exception e, List<WriteItem> group)
+    /// <summary>
+    /// Stops the log after a write or fsync failure: the given items, every group written but not yet flushed, and
+    /// everything still queued fail; nothing of them is published.
+    /// </summary>
+    private void Fail(Exception e, List<WriteItem> current)
     {
-        _fault = e;
+        List<WriteItem> failed = [.. current];
+        lock (_flushGate)
+        {
+            _fault ??= e;
+            while (_unflushed.TryDequeue(out var g))
+            {
+                failed.AddRange(g.Items);
+            }
+
+            _unflushedBytes = 0;
+            Monitor.PulseAll(_flushGate);
+        }
+
         _queue.Writer.TryComplete(e);
         var failure = new LogFaultedException($"the telemetry log in {_options.Directory} could not write: {e.Message}", e);
-        foreach (var item in group)
+        foreach (var item in failed)
         {
             item.Release();
             item.Done?.TrySetException(failure);
@@ -815,6 +953,9 @@ public sealed class TelemetryLog : IDisposable, IAsyncDisposable
         return upload;
     }
 }
+
+/// <summary>A group written by the writer and waiting for the flusher's fsync.</summary>
+internal readonly record struct WrittenGroup(List<WriteItem> Items, long Bytes);
 
 /// <summary>Records of an upload written but not yet committed (writer thread and recovery only).</summary>
 internal sealed class PendingUpload

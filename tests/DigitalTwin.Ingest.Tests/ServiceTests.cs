@@ -99,6 +99,54 @@ public sealed class ServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UploadsOfUnknownSizeParseWhileArrivingAndHonourLateFields()
+    {
+        var client = Server.Client();
+
+        // Text over gRPC without a declared size, in 16 KiB chunks: parsed while arriving (an upper-bound length),
+        // every row stored once. Binary .mpr the same way: its reader needs the length, so it waits for the last chunk.
+        foreach (var path in new[] { SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"), SharedData.DataFile("cycler", "biologic_mpr", "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr") })
+        {
+            var expected = Parse(path).Samples;
+            var response = await Uploads.UploadAsync(client, path, new FileMetadata { SourceId = "unsized:" + Path.GetFileName(path) }, chunkBytes: 16 << 10, sizeBytes: 0);
+            var ack = Assert.Single(response.Acks);
+            var size = new FileInfo(path).Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(((ulong)expected.Count, size), (ack.Accepted, response.Provenance.Attributes["bytes"]));
+            var stored = (await Uploads.ReadAsync(client, ack.SourceId)).SelectMany(Rows).ToList();
+            Assert.Equal(expected.Select(s => (ulong)s.SourceRow), stored.Select(r => r.Row));
+        }
+
+        // Multipart whose fields come after the file part: the parse starts with none of them and runs again with them.
+        var bad = _dir.Combine("arbin_bad_line100.csv");
+        var lines = File.ReadAllLines(SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"));
+        lines[99] = lines[99].Replace(lines[99].Split(',')[7], "3.3x", StringComparison.Ordinal);
+        File.WriteAllLines(bad, lines);
+        using var http = new HttpClient { BaseAddress = Server.HttpAddress };
+        async Task<(HttpStatusCode Status, string Body)> PostAsync(string cell, string policy)
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new StreamContent(File.OpenRead(bad)), "file", Path.GetFileName(bad) },
+                { new StringContent(cell), "cell_id" },
+                { new StringContent(policy), "policy" },
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/uploads") { Content = form };
+            request.Headers.Add("x-api-key", IngestServer.Key);
+            using var response = await Within.Await(http.SendAsync(request), "a multipart upload with its fields last");
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var (status, body) = await PostAsync("late-cell", "reject");
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body);
+        var diagnostics = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("diagnostics").EnumerateArray();
+        Assert.Contains(diagnostics, d => d.GetProperty("line").GetString() == "100" && d.GetProperty("field").GetString() == "Voltage");
+        (status, body) = await PostAsync("late-cell", "skip");
+        Assert.True(status == HttpStatusCode.OK, body);
+        var late = Assert.Single(JsonParser.Default.Parse<UploadFileResponse>(body).Acks);
+        Assert.Equal(("late-cell", (ulong)lines.Length - 2, 1UL), (late.CellId, late.Accepted, late.Rejected));
+    }
+
+    [Fact]
     public async Task EveryWriteNeedsAValidKey()
     {
         var client = Server.Client();

@@ -35,6 +35,10 @@ public sealed class RobustnessTests
             Assert.True(Math.Abs(a.Current - b.Current) <= 1e-6 * Math.Max(1e-3, Math.Abs(a.Current)), $"{name} sample {i}: current {a.Current} vs {b.Current}");
             Assert.Equal(a.Step, b.Step);
             Assert.Equal(a.StepType, b.StepType);
+
+            // The .mpt's "cycle number" counts from 0 (EC-Lab); an .mpr without that column numbers the same way, from
+            // its "half cycle" column (/2) or, without one, by inference starting at 0 (cp, mb.issue_223 were 1 vs 0).
+            Assert.True(a.Cycle == b.Cycle, $"{name} sample {i}: cycle {a.Cycle} in the .mpt, {b.Cycle} in the .mpr");
             Assert.Equal(a.TimestampMicros, b.TimestampMicros, 1000.0);
 
             // Counters: twins may carry different charge columns (dq, (Q-Qo), Q charge/discharge); on mb.issue_223, a µA

@@ -119,6 +119,11 @@ internal sealed class Normalizer : IDisposable
             _log.WarnOnce("no-zone", 0, "time", ProblemCodes.TimeZone, "the file's clock is local wall time and no time zone was given (--tz): read as UTC");
         }
 
+        if (SampleCount == 0)
+        {
+            _inferredCycle = schema.FirstInferredCycle;
+        }
+
         if (!schema.HasCycle)
         {
             _log.WarnOnce("cycle-inferred", 0, "cycle", ProblemCodes.Inferred, "the file has no cycle index: a new cycle starts when charging follows a discharge");

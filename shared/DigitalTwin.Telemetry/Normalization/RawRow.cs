@@ -104,6 +104,12 @@ public sealed class RawSchema
 
     public bool HasCycle { get; init; }
 
+    /// <summary>
+    /// Number of the first cycle when cycles are inferred (no cycle column): the vendor's own convention, so a file
+    /// without the column numbers like its twin with it (BioLogic counts from 0).
+    /// </summary>
+    public int FirstInferredCycle { get; init; } = 1;
+
     public bool HasStep { get; init; }
 
     /// <summary>The file states what each row is doing (rest/charge/discharge...).</summary>

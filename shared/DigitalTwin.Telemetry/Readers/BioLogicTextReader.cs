@@ -165,6 +165,7 @@ public sealed class BioLogicTextReader : CyclerReader
                     HasWallClock = absolute,
                     StartWallTicks = absolute ? 0 : start,
                     HasCycle = cycle,
+                    FirstInferredCycle = 0, // EC-Lab numbers cycles from 0
                     HasStep = step,
                     HasStepHint = _modeIndex >= 0,
                     StepHintHasMode = _modeIndex >= 0,

@@ -49,6 +49,12 @@ public abstract class CyclerReader
     /// <summary>One line for the format table.</summary>
     public abstract string Description { get; }
 
+    /// <summary>
+    /// Whether the reader reads its stream front to back without its length or seeks (text formats): such a file can be
+    /// parsed while it is still arriving. Binary containers that seek or need the length say false.
+    /// </summary>
+    public virtual bool ReadsSequentially => true;
+
     /// <summary>0 = not this format; higher is surer. 100 means a magic number or signature matched.</summary>
     public abstract int Probe(FileHead head);
 

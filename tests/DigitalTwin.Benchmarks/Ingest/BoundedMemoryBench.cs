@@ -1,12 +1,11 @@
 // The bounded-memory claim, measured: a synthetic Arbin CSV of ≥ 2 GB is generated on the fly (a real file's rows
-// repeated as one monotonic test), then `twin parse` reads it and the Ingest service takes it as an HTTP upload,
-// each in its own process whose peak resident memory (VmHWM) is reported against the ~200 MB goal.
+// repeated as one monotonic test), then `twin parse` reads it and the Ingest service takes it as an upload
+// over HTTP (raw body) and over gRPC (64 KiB and 1 MiB chunks), each in its own process whose peak resident memory (VmHWM) is reported
+// against the ~200 MB goal.
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using DigitalTwin.Contracts.Telemetry.V1;
 using DigitalTwin.Testing;
-using Google.Protobuf;
 
 namespace DigitalTwin.Benchmarks.Ingest;
 
@@ -36,31 +35,20 @@ internal static class BoundedMemoryBench
 
             Row(output, "twin parse (library, no output)", parse.PeakRssBytes, rows / parse.Seconds);
 
-            if (Directory.Exists(data))
+            // Each transport in a fresh service process, so each peak is its own.
+            foreach (var (name, chunk) in new[] { ("Ingest service, HTTP raw upload", 0), ("Ingest service, gRPC 64 KiB chunks", 64 << 10), ("Ingest service, gRPC 1 MiB chunks", 1 << 20) })
             {
-                Directory.Delete(data, recursive: true);
-            }
-
-            using (var service = await IngestChild.StartServiceAsync(data, UploadBench.Key))
-            {
-                using var http = new HttpClient { BaseAddress = service.HttpAddress, Timeout = TimeSpan.FromHours(1) };
-                var sw = System.Diagnostics.Stopwatch.StartNew();
-                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/uploads?file_name={Path.GetFileName(path)}") { Content = new StreamContent(file, 1 << 20) };
-                request.Headers.Add("x-api-key", UploadBench.Key);
-                using var response = await http.SendAsync(request, context.CancellationToken);
-                var body = await response.Content.ReadAsStringAsync(context.CancellationToken);
-                var seconds = sw.Elapsed.TotalSeconds;
-                if (!response.IsSuccessStatusCode)
+                if (Directory.Exists(data))
                 {
-                    output.WriteLine($"upload failed: {(int)response.StatusCode} {body[..Math.Min(400, body.Length)]}");
-                    return false;
+                    Directory.Delete(data, recursive: true);
                 }
 
-                var accepted = JsonParser.Default.Parse<UploadFileResponse>(body).Acks.Sum(a => (double)a.Accepted);
-                Row(output, "Ingest service, HTTP upload to durable", service.PeakRssBytes, accepted / seconds);
+                using var service = await IngestChild.StartServiceAsync(data, UploadBench.Key);
+                var (accepted, seconds) = chunk > 0 ? await UploadBench.UploadGrpcAsync(service, path, chunk) : await UploadBench.UploadHttpAsync(service.HttpAddress!, path, multipart: false);
+                Row(output, name, service.PeakRssBytes, accepted / seconds);
             }
 
+            output.WriteLine($"load average after the uploads: {UploadBench.LoadAverage()}");
             output.WriteLine("peak RSS = VmHWM of the process (the .NET runtime included), sampled every 50 ms and at the end.");
             return true;
         }

@@ -23,8 +23,7 @@ public sealed class IngestSuite : IBenchmarkSuite
         var output = context.Output;
         var dir = Path.Combine(context.ArtifactsDirectory, "ingest");
         Directory.CreateDirectory(dir);
-        var arbin = Replicate(SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"), Path.Combine(dir, "arbin_1M.csv"), 1, ',', [0], [1, 3], 2);
-        var maccor = Replicate(SharedData.DataFile("cycler", "maccor_txt", "xTESLADIAG_000038.078"), Path.Combine(dir, "maccor_1M.078"), 2, '\t', [0], [3], -1);
+        var (arbin, maccor) = MillionRowFiles(dir);
         var cases = new[]
         {
             (Name: "Arbin CSV", Path: arbin, Pandas: "pandas.read_csv(p)"),
@@ -66,6 +65,11 @@ public sealed class IngestSuite : IBenchmarkSuite
         ok &= await BoundedMemoryBench.RunAsync(context, dir);
         return ok;
     }
+
+    /// <summary>The Arbin CSV and Maccor text files of ≥ 1 M rows (written once into <paramref name="dir"/>).</summary>
+    internal static (string Arbin, string Maccor) MillionRowFiles(string dir) => (
+        Replicate(SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"), Path.Combine(dir, "arbin_1M.csv"), 1, ',', [0], [1, 3], 2),
+        Replicate(SharedData.DataFile("cycler", "maccor_txt", "xTESLADIAG_000038.078"), Path.Combine(dir, "maccor_1M.078"), 2, '\t', [0], [3], -1));
 
     /// <summary>Best of n runs of the full parse into a counting sink; seconds per run.</summary>
     private static double MeasureOurs(string path, int runs, out long rows)

@@ -89,8 +89,7 @@ public sealed class ParseCommandModule : ICommandModule
         sink.Commit(result.SampleCount == 0 && result.ImpedanceCount > 0);
         if (cycles is not null)
         {
-            var json = new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-            File.WriteAllText(cycles.FullName, JsonSerializer.Serialize(new { result.Provenance, result.SampleCount, result.ImpedanceCount, result.SkippedRows, result.Cycles }, json));
+            WriteCycles(cycles.FullName, result);
         }
 
         var p0 = result.Provenance;
@@ -132,6 +131,35 @@ public sealed class ParseCommandModule : ICommandModule
                 Console.Error.WriteLine();
             }
         }
+    }
+
+    /// <summary>
+    /// Provenance, counts and every cycle summary as one JSON object, streamed to the file a cycle at a time (a 2 GB
+    /// export of 13 600 cycles with dQ/dV made a 600 MB process when serialized to one string first).
+    /// </summary>
+    private static void WriteCycles(string path, DigitalTwin.Telemetry.ParseResult result)
+    {
+        var options = new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WritePropertyName(nameof(result.Provenance));
+        JsonSerializer.Serialize(json, result.Provenance, options);
+        json.WriteNumber(nameof(result.SampleCount), result.SampleCount);
+        json.WriteNumber(nameof(result.ImpedanceCount), result.ImpedanceCount);
+        json.WriteNumber(nameof(result.SkippedRows), result.SkippedRows);
+        json.WriteStartArray(nameof(result.Cycles));
+        foreach (var cycle in result.Cycles)
+        {
+            JsonSerializer.Serialize(json, cycle, options);
+            if (json.BytesPending > 1 << 16)
+            {
+                json.Flush();
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>Writes to temporary files and renames them only when the parse succeeded.</summary>

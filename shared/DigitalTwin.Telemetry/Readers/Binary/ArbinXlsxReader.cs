@@ -12,6 +12,8 @@ public sealed class ArbinXlsxReader : CyclerReader
 
     public override string Description => "Arbin Excel workbook (.xlsx: Global_Info + Channel_* sheets), streamed";
 
+    public override bool ReadsSequentially => false;
+
     public override int Probe(FileHead head) =>
         head.StartsWith("PK\u0003\u0004"u8) && head.Extension is ".xlsx" or ".xlsm" ? 90 : 0;
 

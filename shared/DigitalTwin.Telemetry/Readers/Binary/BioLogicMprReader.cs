@@ -49,6 +49,8 @@ public sealed class BioLogicMprReader : CyclerReader
 
     public override string Description => "BioLogic EC-Lab binary .mpr (data module versions 0, 2, 3, 10, 11), incl. PEIS spectra";
 
+    public override bool ReadsSequentially => false;
+
     public override int Probe(FileHead head) => head.StartsWith(Magic.AsSpan(0, 23)) ? 100 : 0;
 
     public override void Read(ReadContext context)
@@ -243,6 +245,7 @@ public sealed class BioLogicMprReader : CyclerReader
         var voltage = Pick(6, 77, 174);
         var current = Pick(8, 76, 11);
         var cycle = Pick(24);
+        var halfCycle = Pick(468);
         var ns = Pick(131);
         var dq = Pick(7, 23);
         var qqo = Pick(13);
@@ -275,7 +278,8 @@ public sealed class BioLogicMprReader : CyclerReader
             Dialect = $"BioLogic .mpr, data module v{version}, {columns} columns{(impedanceOnly ? ", impedance spectrum" : string.Empty)}",
             HasTestTime = true,
             StartWallTicks = startTicks,
-            HasCycle = cycle >= 0 || impedanceOnly,
+            HasCycle = cycle >= 0 || halfCycle >= 0 || impedanceOnly,
+            FirstInferredCycle = 0,
             HasStep = ns >= 0 || impedanceOnly,
             HasStepHint = flagsAt >= 0,
             StepHintHasMode = flagsAt >= 0,
@@ -318,6 +322,11 @@ public sealed class BioLogicMprReader : CyclerReader
                     if (cycle >= 0)
                     {
                         row.Cycle = (int)Value(rec, offsets, cycle);
+                    }
+                    else if (halfCycle >= 0)
+                    {
+                        // EC-Lab's exported "cycle number" is the half cycle (one per current direction) over two.
+                        row.Cycle = (int)Value(rec, offsets, halfCycle) / 2;
                     }
 
                     if (ns >= 0)

@@ -22,6 +22,8 @@ public sealed partial class NewareBinaryReader : CyclerReader
 
     public override string Description => "Neware BTS binary .nda (v29, v130 BTS 9/9.1) and .ndax (ZIP of .ndc v5, v11, v14, v16, v17)";
 
+    public override bool ReadsSequentially => false;
+
     public override int Probe(FileHead head)
     {
         if (head.StartsWith("NEWARE"u8))
