@@ -409,15 +409,19 @@ internal static class ContractMapping
 
     // ---- model state: [u32 header length][header JSON][CellState bytes] ----
 
+    /// <summary>
+    /// Decoded headers by their text, and the header bytes of decoded (set, options) pairs: a live cell's state carries
+    /// the same header on every Advance, so it is parsed and resolved once, not per call. Bounded: cleared when full.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ResolvedSet Set, ModelOptions Options)> Headers = new(StringComparer.Ordinal);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModelOptions, Tuple<ResolvedSet, byte[]>> HeaderBytes = [];
+
+    private const int MaxCachedHeaders = 256;
+
     public static Contract.ModelState ToState(ResolvedSet set, ModelOptions o, CellState state, double currentCharging)
     {
-        var header = new StateHeader(set.Kind, set.Kind == "name" ? set.Set.Name : "", set.Inline is null ? null : Convert.ToBase64String(set.Inline),
-            [.. set.Overrides.Select(x => new[] { x.Name, x.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) })],
-            new ModelOptionsDto((int)o.Model, o.PointsNegative, o.PointsSeparator, o.PointsPositive, o.PointsParticle, o.RelativeTolerance,
-                o.Temperature, o.ParticleTransport, o.Kinetics, o.ExchangeCurrent, o.CounterElectrode, o.LithiumMetalKinetics,
-                o.NegativeSizeClasses, o.PositiveSizeClasses, o.SizeSpread, o.Thermal, o.StressInducedDiffusion,
-                o.NegativeSizes?.ToArray(), o.PositiveSizes?.ToArray()));
-        var json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
+        var json = HeaderBytes.TryGetValue(o, out var known) && ReferenceEquals(known.Item1, set) ? known.Item2 : HeaderJson(set, o);
         var body = state.ToBytes();
         var data = new byte[4 + json.Length + body.Length];
         BinaryPrimitives.WriteInt32LittleEndian(data, json.Length);
@@ -432,6 +436,17 @@ internal static class ContractMapping
             Current = currentCharging,
             Data = ByteString.CopyFrom(data),
         };
+    }
+
+    private static byte[] HeaderJson(ResolvedSet set, ModelOptions o)
+    {
+        var header = new StateHeader(set.Kind, set.Kind == "name" ? set.Set.Name : "", set.Inline is null ? null : Convert.ToBase64String(set.Inline),
+            [.. set.Overrides.Select(x => new[] { x.Name, x.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) })],
+            new ModelOptionsDto((int)o.Model, o.PointsNegative, o.PointsSeparator, o.PointsPositive, o.PointsParticle, o.RelativeTolerance,
+                o.Temperature, o.ParticleTransport, o.Kinetics, o.ExchangeCurrent, o.CounterElectrode, o.LithiumMetalKinetics,
+                o.NegativeSizeClasses, o.PositiveSizeClasses, o.SizeSpread, o.Thermal, o.StressInducedDiffusion,
+                o.NegativeSizes?.ToArray(), o.PositiveSizes?.ToArray()));
+        return JsonSerializer.SerializeToUtf8Bytes(header, Json);
     }
 
     public static (ResolvedSet Set, ModelOptions Options, CellState State) FromState(Contract.ModelState? state)
@@ -450,54 +465,72 @@ internal static class ContractMapping
         {
             var data = state.Data.Span;
             var length = BinaryPrimitives.ReadInt32LittleEndian(data);
-            var header = JsonSerializer.Deserialize<StateHeader>(data.Slice(4, length), Json) ?? throw new FormatException("empty header");
             var cell = CellState.FromBytes(data[(4 + length)..]);
-            var reference = header.Kind switch
+            var text = Encoding.UTF8.GetString(data.Slice(4, length));
+            if (!Headers.TryGetValue(text, out var decoded))
             {
-                "name" => new ParameterSetRef { Name = header.Name },
-                "bpx" => new ParameterSetRef { BpxJson = ByteString.CopyFrom(Convert.FromBase64String(header.Inline!)) },
-                _ => new ParameterSetRef { ParameterSetJson = ByteString.CopyFrom(Convert.FromBase64String(header.Inline!)) },
-            };
-            foreach (var pair in header.Overrides)
-            {
-                reference.Overrides.Add(new ParameterOverride { Name = pair[0], Value = double.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture) });
+                decoded = DecodeHeader(data.Slice(4, length));
+                if (Headers.Count >= MaxCachedHeaders)
+                {
+                    Headers.Clear();
+                }
+
+                Headers[text] = decoded;
+                HeaderBytes.AddOrUpdate(decoded.Options, Tuple.Create(decoded.Set, data.Slice(4, length).ToArray()));
             }
 
-            var resolved = ResolveSet(reference);
-            var d = header.Options;
-            var options = new ModelOptions
+            if (decoded.Set.Id != state.ParameterSet)
             {
-                Model = (ModelKind)d.Model,
-                PointsNegative = d.N,
-                PointsSeparator = d.S,
-                PointsPositive = d.P,
-                PointsParticle = d.R,
-                RelativeTolerance = d.Rtol,
-                Temperature = d.Temperature,
-                ParticleTransport = d.Transport,
-                Kinetics = d.Kinetics,
-                ExchangeCurrent = d.ExchangeCurrent,
-                CounterElectrode = d.Counter,
-                LithiumMetalKinetics = d.Lithium,
-                NegativeSizeClasses = d.NegClasses,
-                PositiveSizeClasses = d.PosClasses,
-                SizeSpread = d.Spread,
-                Thermal = d.Thermal ?? "isothermal",
-                StressInducedDiffusion = d.StressInducedDiffusion ?? "false",
-                NegativeSizes = d.NegativeSizes,
-                PositiveSizes = d.PositiveSizes,
-            };
-            if (resolved.Id != state.ParameterSet)
-            {
-                throw Invalid($"state.parameter_set '{state.ParameterSet}' does not match its data ('{resolved.Id}').");
+                throw Invalid($"state.parameter_set '{state.ParameterSet}' does not match its data ('{decoded.Set.Id}').");
             }
 
-            return (resolved, options, cell with { Time = state.Time });
+            return (decoded.Set, decoded.Options, cell with { Time = state.Time });
         }
         catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or IndexOutOfRangeException)
         {
             throw Invalid($"state.data is not a state this service wrote: {ex.Message}");
         }
+    }
+
+    private static (ResolvedSet Set, ModelOptions Options) DecodeHeader(ReadOnlySpan<byte> json)
+    {
+        var header = JsonSerializer.Deserialize<StateHeader>(json, Json) ?? throw new FormatException("empty header");
+        var reference = header.Kind switch
+        {
+            "name" => new ParameterSetRef { Name = header.Name },
+            "bpx" => new ParameterSetRef { BpxJson = ByteString.CopyFrom(Convert.FromBase64String(header.Inline!)) },
+            _ => new ParameterSetRef { ParameterSetJson = ByteString.CopyFrom(Convert.FromBase64String(header.Inline!)) },
+        };
+        foreach (var pair in header.Overrides)
+        {
+            reference.Overrides.Add(new ParameterOverride { Name = pair[0], Value = double.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        var resolved = ResolveSet(reference);
+        var d = header.Options;
+        var options = new ModelOptions
+        {
+            Model = (ModelKind)d.Model,
+            PointsNegative = d.N,
+            PointsSeparator = d.S,
+            PointsPositive = d.P,
+            PointsParticle = d.R,
+            RelativeTolerance = d.Rtol,
+            Temperature = d.Temperature,
+            ParticleTransport = d.Transport,
+            Kinetics = d.Kinetics,
+            ExchangeCurrent = d.ExchangeCurrent,
+            CounterElectrode = d.Counter,
+            LithiumMetalKinetics = d.Lithium,
+            NegativeSizeClasses = d.NegClasses,
+            PositiveSizeClasses = d.PosClasses,
+            SizeSpread = d.Spread,
+            Thermal = d.Thermal ?? "isothermal",
+            StressInducedDiffusion = d.StressInducedDiffusion ?? "false",
+            NegativeSizes = d.NegativeSizes,
+            PositiveSizes = d.PositiveSizes,
+        };
+        return (resolved, options);
     }
 
     public static ParameterSetInfo Info(ParameterSet set) => new()

@@ -24,6 +24,9 @@ public sealed class ElectrochemService : ElectrochemServiceBase
     private static readonly string ProducerVersion = typeof(ElectrochemService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
     private readonly ConcurrentDictionary<string, ConcurrentBag<LiveCell>> _cells = new(StringComparer.Ordinal);
 
+    /// <summary>Positive stoichiometry at 0 and 100 % SOC per set and options (two OCV root searches, once, not per Advance).</summary>
+    private readonly ConcurrentDictionary<string, (double P0, double P1)?> _socWindows = new(StringComparer.Ordinal);
+
     public override async Task Simulate(SimulateRequest request, IServerStreamWriter<SimulateResponse> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
@@ -329,7 +332,8 @@ public sealed class ElectrochemService : ElectrochemServiceBase
             previousCurrent = request.Current[i];
         }
 
-        var cell = Rent(set, options);
+        var key = Key(set, options);
+        var cell = Rent(key, set, options);
         try
         {
             var voltages = new double[times.Count];
@@ -358,7 +362,9 @@ public sealed class ElectrochemService : ElectrochemServiceBase
                 response.Electrodes.Add(new ElectrodeSummary { Electrode = ElectrodeRole.Negative, AverageStoichiometry = na, SurfaceStoichiometry = ns });
             }
 
-            response.Soc = Soc(set.Set, model, pa);
+            response.Soc = _socWindows.GetOrAdd(key, _ => SocWindow(set.Set, model)) is { } window
+                ? Math.Clamp((pa - window.P0) / (window.P1 - window.P0), 0, 1)
+                : double.NaN;
             var vmin = model.Cell.LowerVoltage;
             var vmax = model.Cell.UpperVoltage;
             foreach (var (v, i) in response.Voltage.Select((v, i) => (v, i)).Where(x => x.v < vmin || x.v > vmax).Take(1))
@@ -381,7 +387,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         }
         finally
         {
-            Return(set, options, cell);
+            Return(key, cell);
         }
     }
 
@@ -528,16 +534,15 @@ public sealed class ElectrochemService : ElectrochemServiceBase
         }
     }
 
-    private LiveCell Rent(ResolvedSet set, LibOptions options)
+    private LiveCell Rent(string key, ResolvedSet set, LibOptions options)
     {
-        var key = Key(set, options);
         var bag = _cells.GetOrAdd(key, _ => []);
         return bag.TryTake(out var cell) ? cell : new LiveCell(set.Set, options);
     }
 
-    private void Return(ResolvedSet set, LibOptions options, LiveCell cell)
+    private void Return(string key, LiveCell cell)
     {
-        var bag = _cells.GetOrAdd(Key(set, options), _ => []);
+        var bag = _cells.GetOrAdd(key, _ => []);
         if (bag.Count < Environment.ProcessorCount * 2)
         {
             bag.Add(cell);
@@ -546,17 +551,17 @@ public sealed class ElectrochemService : ElectrochemServiceBase
 
     private static string Key(ResolvedSet set, LibOptions o) => $"{set.Id}|{o.Describe()}";
 
-    private static double Soc(ParameterSet set, CellModel model, double positiveAverage)
+    private static (double P0, double P1)? SocWindow(ParameterSet set, CellModel model)
     {
         try
         {
             var (_, p0) = InitialStates.FromSoc(model.Cell, set, 0);
             var (_, p1) = InitialStates.FromSoc(model.Cell, set, 1);
-            return Math.Clamp((positiveAverage - p0) / (p1 - p0), 0, 1);
+            return (p0, p1);
         }
         catch (ArgumentException)
         {
-            return double.NaN;
+            return null;
         }
     }
 

@@ -104,6 +104,9 @@ public sealed class RpcMechanicsSolver(MechanicsServiceClient client, SolverCall
         return response.Results;
     }, batching);
 
+    /// <summary>Particle items and batch requests sent through the batchers (zero without batching).</summary>
+    public (long Items, long Batches) BatchCounts => _batchers.Counts;
+
     public async Task<UpdateParticlesResponse> UpdateParticlesAsync(UpdateParticlesRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -134,6 +137,9 @@ public sealed class RpcBinderSolver(ViscoplasticServiceClient client, SolverCall
         return response.Results;
     }, batching);
 
+    /// <summary>Binder points and batch requests sent through the batchers (zero without batching).</summary>
+    public (long Items, long Batches) BatchCounts => _batchers.Counts;
+
     public async Task<IntegratePointsResponse> IntegratePointsAsync(IntegratePointsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -155,6 +161,9 @@ internal sealed class KeyedBatchers<TKey, TItem, TResult>(Func<TKey, Func<IReadO
     where TKey : notnull
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TKey, RequestBatcher<TItem, TResult>> _batchers = new();
+
+    /// <summary>Items and batch requests of all keys so far [count].</summary>
+    public (long Items, long Batches) Counts => (_batchers.Values.Sum(b => b.Items), _batchers.Values.Sum(b => b.Batches));
 
     public RequestBatcher<TItem, TResult> For(TKey key) =>
         _batchers.TryGetValue(key, out var batcher) ? batcher : _batchers.GetOrAdd(key, k => new RequestBatcher<TItem, TResult>(send(k), batching ?? SolverBatching.Default));
