@@ -130,8 +130,9 @@ public sealed class PackingStudyRunner : IAsyncDisposable
                 _slots.Release();
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception e) when (token.IsCancellationRequested && e is OperationCanceledException or Rpc.RpcException or SolverUnavailableException or HttpRequestException or IOException)
         {
+            // A cancelled call surfaces as CANCELLED from the RPC runtime, or as an OperationCanceledException.
             var why = _stop.IsCancellationRequested ? "the twin host stopped" : job.CancelledByUser ? "cancelled on request" : $"deadline of {_options.Deadline} exceeded";
             outcome = new PackingStudyOutcome(job.Status.RequestId, studyId, null, $"DEM study {(studyId.Length > 0 ? studyId : job.Status.RequestId)} stopped: {why}", Cancelled: true);
             await CancelOnServiceAsync(studyId).ConfigureAwait(false);

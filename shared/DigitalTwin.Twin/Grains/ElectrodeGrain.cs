@@ -19,8 +19,8 @@ public sealed record ElectrodeGrainState(byte[]? BinderPoint, double BinderRefer
 
 /// <summary>
 /// The electrode's DEM studies: last and first results, the study in flight (its request id is replay-safe: the DEM
-/// service returns the same study for the same id), the stoichiometry range since the last request, the inputs of the
-/// next study (from the latest segment), and counts [count].
+/// service returns the same study for the same id), the stoichiometry range since the last request and the reference
+/// (the first one seen: the packing as pressed), the inputs of the next study (from the latest segment), and counts.
 /// </summary>
 public sealed record ElectrodePackingState(
     PackingSnapshot? Last,
@@ -37,9 +37,10 @@ public sealed record ElectrodePackingState(
     string LotId,
     int Cycle,
     double StackPressure,
-    bool SolidElectrolyte)
+    bool SolidElectrolyte,
+    double Reference)
 {
-    public static ElectrodePackingState Empty { get; } = new(null, null, null, 0, int.MinValue, double.NaN, double.NaN, 0, 0, 0, null, "", 0, 0, false);
+    public static ElectrodePackingState Empty { get; } = new(null, null, null, 0, int.MinValue, double.NaN, double.NaN, 0, 0, 0, null, "", 0, 0, false, double.NaN);
 }
 
 public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrainState>, IElectrodeGrain
@@ -106,10 +107,13 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
 
         // Loss of active material: the volume share of classes whose strength fell below their operating stress.
         var lost = particles.Count(p => p.StrengthRatio >= 1) / (double)Math.Max(1, particles.Length);
-        var packing = Track(s.Packing ?? ElectrodePackingState.Empty, update);
-        if (update.CycleEnded && services.PackingStudies is { Options.EveryCycles: > 0 } runner && update.Cycle - packing.LastRequestCycle >= runner.Options.EveryCycles)
+        // The electrode's stoichiometry from the model's summary, else the mean over its particle classes.
+        var x = double.IsFinite(update.AverageStoichiometry) ? update.AverageStoichiometry
+            : particles.Select(p => p.AverageStoichiometry).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+        var packing = Track(s.Packing ?? ElectrodePackingState.Empty, update, x);
+        if (update.CycleEnded && services.PackingStudies is { Options.EveryCycles: > 0 } runner && (long)update.Cycle - packing.LastRequestCycle >= runner.Options.EveryCycles)
         {
-            packing = Start(packing, "cycle-end", reference, update.AverageStoichiometry, out _).Packing;
+            packing = Start(packing, "cycle-end", packing.Reference, x, out _).Packing;
         }
 
         var snapshot = new ElectrodeSnapshot(GrainKey, update.TimeNs, update.AverageStoichiometry, update.SurfaceStoichiometry, binder, lost, particles, failures, Figures(packing));
@@ -136,7 +140,7 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
             return new PackingStudyTicket(false, $"electrode {GrainKey} has no state yet: a study needs its state of charge from at least one segment", null);
         }
 
-        var (packing, started, reason) = Start(State.Packing ?? ElectrodePackingState.Empty, "on-demand", State.BinderReferenceStoichiometry, State.Snapshot.AverageStoichiometry, out var status);
+        var (packing, started, reason) = Start(State.Packing ?? ElectrodePackingState.Empty, "on-demand", State.Packing?.Reference ?? double.NaN, double.NaN, out var status);
         State = State with { Packing = packing, Snapshot = State.Snapshot with { Packing = Figures(packing) } };
         await WriteStateAsync();
         return new PackingStudyTicket(started, reason, status);
@@ -180,11 +184,10 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
     }
 
     /// <summary>The inputs of the next study from the latest segment, and the stoichiometry range since the last request.</summary>
-    private static ElectrodePackingState Track(ElectrodePackingState p, ElectrodeUpdate update)
-    {
-        var x = update.AverageStoichiometry;
-        return p with
+    private static ElectrodePackingState Track(ElectrodePackingState p, ElectrodeUpdate update, double x) =>
+        p with
         {
+            Reference = double.IsNaN(p.Reference) ? x : p.Reference,
             WindowMin = double.IsFinite(x) ? (double.IsNaN(p.WindowMin) ? x : Math.Min(p.WindowMin, x)) : p.WindowMin,
             WindowMax = double.IsFinite(x) ? (double.IsNaN(p.WindowMax) ? x : Math.Max(p.WindowMax, x)) : p.WindowMax,
             LotId = update.LotId.Length > 0 ? update.LotId : p.LotId,
@@ -192,7 +195,6 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
             StackPressure = update.StackPressure,
             SolidElectrolyte = update.Mechanics.SolidElectrolyte,
         };
-    }
 
     /// <summary>
     /// Hands a study to the runner, unless one is in flight (skipped). A pending study the runner does not know (the
