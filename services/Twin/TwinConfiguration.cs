@@ -13,7 +13,7 @@ public sealed record AlertRuleSettings
     /// <summary>Raise at this value [unit of the rule]; unset keeps the built-in threshold.</summary>
     public double? Threshold { get; init; }
 
-    /// <summary>Clear when the value comes back past this [unit of the rule]; unset keeps the built-in one.</summary>
+    /// <summary>Clear when the value comes back past this [unit of the rule]; unset keeps the built-in hysteresis (ClearAt − Threshold).</summary>
     public double? ClearAt { get; init; }
 
     /// <summary>False drops the rule.</summary>
@@ -52,11 +52,8 @@ public static class TwinConfiguration
             KnownParameterSets = known.Exists() ? [.. known.GetChildren().Select(c => c.Value ?? "").Where(v => v.Length > 0)] : new TwinOptions().KnownParameterSets,
             AlertRules = Rules(section.GetSection("Alerts"), problems),
         };
-        if (problems.Count == 0)
-        {
-            problems.AddRange(Problems(settings));
-            problems.AddRange(options.Problems(Section));
-        }
+        problems.AddRange(Problems(settings));
+        problems.AddRange(options.Problems(Section));
 
         return problems.Count > 0 ? throw new TwinConfigurationException(problems) : (settings, options);
     }
@@ -104,7 +101,7 @@ public static class TwinConfiguration
                 continue;
             }
 
-            var changed = rule with { Threshold = o.Threshold ?? rule.Threshold, ClearAt = o.ClearAt ?? o.Threshold ?? rule.ClearAt };
+            var changed = rule with { Threshold = o.Threshold ?? rule.Threshold, ClearAt = o.ClearAt ?? (o.Threshold is { } t ? t + (rule.ClearAt - rule.Threshold) : rule.ClearAt) };
             if (!double.IsFinite(changed.Threshold) || !double.IsFinite(changed.ClearAt) || (rule.Above ? changed.ClearAt > changed.Threshold : changed.ClearAt < changed.Threshold))
             {
                 problems.Add($"{Section}:Alerts:{rule.Id}: Threshold {changed.Threshold.ToString(CultureInfo.InvariantCulture)} and ClearAt {changed.ClearAt.ToString(CultureInfo.InvariantCulture)} must be finite, ClearAt {(rule.Above ? "<=" : ">=")} Threshold (the rule raises {(rule.Above ? "above" : "below")})");
