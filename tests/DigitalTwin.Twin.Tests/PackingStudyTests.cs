@@ -11,6 +11,7 @@ using DigitalTwin.Grains.Hosting;
 using DigitalTwin.Grains.Storage;
 using DigitalTwin.Grains.Testing;
 using DigitalTwin.Rpc;
+using DigitalTwin.ServiceDefaults;
 using DigitalTwin.Services.Dem;
 using DigitalTwin.Testing;
 using DigitalTwin.TimeSeries;
@@ -289,6 +290,83 @@ public sealed class PackingStudyTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(1, packing.Skipped);
         Assert.Contains("cancelled on request", packing.LastError, StringComparison.Ordinal);
         stop.Cancel();
+    }
+
+    [Fact]
+    public async Task WatchCells_streams_cells_electrodes_with_their_DEM_packing_and_particles_of_a_host_started_from_configuration()
+    {
+        var db = Path.Combine(Directory.CreateTempSubdirectory("dt-twin-dem-").FullName, "twin.db");
+        var app = await Services.Twin.TwinHost.BuildAsync(["--Rpc:Port=0", "--Rpc:MinimumLogLevel=Warning", $"--Twin:StorageConnectionString={db}", "--Twin:ApiKeys=k",
+            $"--Twin:ElectrochemAddress=http://127.0.0.1:{_electrochemChannel!.Address.Port}", $"--Twin:DemAddress=http://127.0.0.1:{_demChannel!.Address.Port}",
+            "--Twin:Dem:EveryCycles=0", "--Twin:Dem:ParticleCount=100"]).Within("the twin host to build");
+        await app.StartAsync().Within("the twin host to start");
+        try
+        {
+            using var channel = RpcChannel.ForAddress(app.GetRpcAddresses()[0].ToString().TrimEnd('/'));
+            var client = new Contracts.Twin.V1.TwinServiceClient(channel);
+            var key = new CallOptions(Headers: [new Metadata.Entry("x-api-key", "k")]);
+            using var watch = client.WatchCells(new Contracts.Twin.V1.WatchCellsRequest { CellIds = { "solid-4" }, IncludeElectrodes = true, IncludeParticles = true });
+            await client.RegisterCellAsync(new Contracts.Twin.V1.RegisterCellRequest { CellId = "solid-4", LotId = "lot-d", Design = Mapping.ContractMapping.ToContract(SolidCell()) }, key).ResponseAsync.Within("registration");
+            var samples = ArbinCsv.Read(SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"));
+            foreach (var chunk in samples.Chunk(500))
+            {
+                var batch = new Contracts.Common.V1.SampleBatch { CellId = "solid-4", SourceId = "file:arbin_example" };
+                batch.Sequence.AddRange(chunk.Select(x => x.Sequence));
+                batch.TimeUnixNs.AddRange(chunk.Select(x => x.TimeUnixNs));
+                batch.TestTime.AddRange(chunk.Select(x => x.TestTime));
+                batch.CycleIndex.AddRange(chunk.Select(x => (uint)x.Cycle));
+                batch.StepIndex.AddRange(chunk.Select(x => (uint)x.Step));
+                batch.Current.AddRange(chunk.Select(x => x.Current));
+                batch.Voltage.AddRange(chunk.Select(x => x.Voltage));
+                batch.TemperatureDegc.AddRange(chunk.Select(x => x.TemperatureC));
+                batch.ChargeCapacityAh.AddRange(chunk.Select(x => x.ChargeCapacityAh));
+                batch.DischargeCapacityAh.AddRange(chunk.Select(x => x.DischargeCapacityAh));
+                await client.ApplyTelemetryAsync(new Contracts.Twin.V1.ApplyTelemetryRequest { Batch = batch }, key).ResponseAsync.Within("a batch applied");
+            }
+
+            // On demand only (EveryCycles = 0): the study starts when asked, through the contract.
+            var started = await client.RunPackingStudyAsync(new Contracts.Twin.V1.RunPackingStudyRequest { CellId = "solid-4", Electrode = Contracts.Common.V1.ElectrodeRole.Positive }, key).ResponseAsync.Within("the on-demand study");
+            Assert.True(started.Accepted, started.Reason);
+            Assert.Equal("on-demand", started.Study.Trigger);
+
+            var kinds = new HashSet<Contracts.Twin.V1.WatchCellsResponse.UpdateOneofCase>();
+            Contracts.Twin.V1.ElectrodeState? withPacking = null;
+            Contracts.Twin.V1.ParticleState? particle = null;
+            while (withPacking is null)
+            {
+                Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None).Within("the next watch update (waiting for the DEM result)", StudyWait), "the watch ended");
+                var update = watch.ResponseStream.Current;
+                kinds.Add(update.UpdateCase);
+                particle = update.Particle ?? particle;
+                if (update.Electrode is { Packing.Completed: > 0 } e)
+                {
+                    withPacking = e;
+                }
+            }
+
+            Assert.Contains(Contracts.Twin.V1.WatchCellsResponse.UpdateOneofCase.Cell, kinds);
+            Assert.Contains(Contracts.Twin.V1.WatchCellsResponse.UpdateOneofCase.Particle, kinds);
+            Assert.Equal(Contracts.Common.V1.ElectrodeRole.Positive, withPacking.Electrode);
+            var packing = withPacking.Packing;
+            Assert.Equal(("on-demand", 1u, 0u), (packing.Trigger, packing.Completed, packing.Failures));
+            Assert.Null(packing.Pending);
+            // Pressed to the cell's 30 MPa stack pressure; the servo holds it within 10 % through the swelling ramp.
+            Assert.InRange(packing.PlatePressure / 30e6, 0.90, 1.10);
+            Assert.True(packing.ActiveMaterialStressZz > 0 && packing.AmSeContacts > 0, packing.ToString());
+            Assert.Equal(["AM", "SE"], packing.TypeStresses.Select(t => t.TypeName));
+            Assert.NotNull(particle);
+            Assert.Equal("solid-4", particle!.CellId);
+            Assert.True(particle.Radius > 0, particle.ToString());
+
+            // The same figures through GetElectrodeState.
+            var read = (await client.GetElectrodeStateAsync(new Contracts.Twin.V1.GetElectrodeStateRequest { CellId = "solid-4", Electrode = Contracts.Common.V1.ElectrodeRole.Positive }).ResponseAsync.Within("the electrode state")).State;
+            Assert.Equal(packing.StudyId, read.Packing.StudyId);
+        }
+        finally
+        {
+            await app.StopAsync().Within("the twin host to stop");
+            await app.DisposeAsync();
+        }
     }
 
     private static int FreePort()
