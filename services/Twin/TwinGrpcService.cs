@@ -53,15 +53,72 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access,
                     continue;
                 }
 
-                sent[change.CellId] = now;
-                var state = await grains.GetGrain<ICellGrain>(change.CellId).GetStateAsync();
-                await responseStream.WriteAsync(new WatchCellsResponse { Cell = CellState(state) });
+                // A DEM result changes one electrode only: its watchers get that electrode, not the whole cell again.
+                if (change.Electrode is null)
+                {
+                    sent[change.CellId] = now;
+                    var state = await grains.GetGrain<ICellGrain>(change.CellId).GetStateAsync();
+                    await responseStream.WriteAsync(new WatchCellsResponse { Cell = CellState(state) });
+                    if (!request.IncludeElectrodes && !request.IncludeParticles)
+                    {
+                        continue;
+                    }
+
+                    foreach (var role in Roles(state.Registration))
+                    {
+                        await WriteElectrodeAsync(responseStream, change.CellId, role, request.IncludeElectrodes, request.IncludeParticles);
+                    }
+                }
+                else if (request.IncludeElectrodes)
+                {
+                    await WriteElectrodeAsync(responseStream, change.CellId, change.Electrode == "negative" ? Common.ElectrodeRole.Negative : Common.ElectrodeRole.Positive, true, false);
+                }
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The watcher went away.
         }
+    }
+
+    /// <summary>The electrodes a registered cell has (a half cell has no negative).</summary>
+    private static IEnumerable<Common.ElectrodeRole> Roles(CellRegistration? registration) =>
+        registration is null ? [] : registration.Design.Negative is null ? [Common.ElectrodeRole.Positive] : [Common.ElectrodeRole.Positive, Common.ElectrodeRole.Negative];
+
+    private async Task WriteElectrodeAsync(IServerStreamWriter<WatchCellsResponse> stream, string cellId, Common.ElectrodeRole role, bool electrode, bool particles)
+    {
+        var state = ElectrodeState(cellId, role, await grains.GetGrain<IElectrodeGrain>($"{cellId}/{Role(role)}").GetStateAsync());
+        if (state.Time is null)
+        {
+            // The electrode has not been advanced yet: nothing to show.
+            return;
+        }
+
+        if (electrode)
+        {
+            await stream.WriteAsync(new WatchCellsResponse { Electrode = state });
+        }
+
+        if (particles)
+        {
+            foreach (var particle in state.Particles)
+            {
+                await stream.WriteAsync(new WatchCellsResponse { Particle = particle });
+            }
+        }
+    }
+
+    public override async Task<RunPackingStudyResponse> RunPackingStudy(RunPackingStudyRequest request, ServerCallContext context)
+    {
+        Authorize(context, write: true);
+        Require(request.CellId, "cell_id");
+        var ticket = await grains.GetGrain<IElectrodeGrain>($"{request.CellId}/{Role(request.Electrode)}").RunPackingStudyAsync();
+        if (!ticket.Accepted && ticket.Study is null)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"cell {request.CellId} {Role(request.Electrode)}: {ticket.Reason}"));
+        }
+
+        return new RunPackingStudyResponse { Accepted = ticket.Accepted, Reason = ticket.Reason, Study = ticket.Study is { } s ? Pending(s) : null };
     }
 
     public override async Task<RegisterCellResponse> RegisterCell(RegisterCellRequest request, ServerCallContext context)
@@ -228,12 +285,17 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access,
         Authorize(context, write: false);
         var key = $"{request.CellId}/{Role(request.Electrode)}";
         var e = await grains.GetGrain<IElectrodeGrain>(key).GetStateAsync();
+        return new GetElectrodeStateResponse { State = ElectrodeState(request.CellId, request.Electrode, e) };
+    }
+
+    private static Contract.ElectrodeState ElectrodeState(string cellId, Common.ElectrodeRole role, ElectrodeSnapshot e)
+    {
         var state = new Contract.ElectrodeState
         {
-            CellId = request.CellId,
-            Electrode = request.Electrode,
+            CellId = cellId,
+            Electrode = role,
             Time = Time(e.TimeNs),
-            Summary = new Contract.ElectrodeSummary { Electrode = request.Electrode, AverageStoichiometry = e.AverageStoichiometry, SurfaceStoichiometry = e.SurfaceStoichiometry },
+            Summary = new Contract.ElectrodeSummary { Electrode = role, AverageStoichiometry = e.AverageStoichiometry, SurfaceStoichiometry = e.SurfaceStoichiometry },
             LossOfActiveMaterial = e.LossOfActiveMaterial,
         };
         if (e.Binder is { } b)
@@ -241,9 +303,62 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access,
             state.Binder = new BinderState { CycleIndex = (uint)Math.Max(0, b.Cycle), PeakStress = b.PeakStress, MeanStress = b.MeanStress, AccumulatedPlasticStrain = b.AccumulatedPlasticStrain, YieldStress = b.YieldStress, FractureMargin = b.FractureMargin };
         }
 
-        state.Particles.AddRange(e.Particles.Select(p => Particle(request.CellId, request.Electrode, p)));
-        return new GetElectrodeStateResponse { State = state };
+        if (e.Packing is { } packing)
+        {
+            state.Packing = Packing(packing);
+        }
+
+        state.Particles.AddRange(e.Particles.Select(p => Particle(cellId, role, p)));
+        return state;
     }
+
+    private static PackingState Packing(PackingFigures f)
+    {
+        var state = new PackingState
+        {
+            Completed = (uint)f.Completed,
+            Failures = (uint)f.Failures,
+            Skipped = (uint)f.Skipped,
+            LastError = f.LastError ?? "",
+            Pending = f.Pending is { } p ? Pending(p) : null,
+            EffectiveConductivityRatio = double.NaN,
+        };
+        if (f.Last is not { } r)
+        {
+            return state;
+        }
+
+        state.StudyId = r.StudyId;
+        state.Time = Time(r.FinishedAtNs);
+        state.SolidFraction = r.SolidFraction;
+        state.ActiveMaterialStressZz = r.ActiveMaterialStressZz;
+        state.MeanCoordination = r.MeanCoordination;
+        state.CycleIndex = (uint)Math.Max(0, r.Cycle);
+        state.Trigger = r.Trigger;
+        state.SwellingStrain = r.SwellingStrain;
+        state.PlatePressure = r.PlatePressure;
+        state.Thickness = r.Thickness;
+        state.AmSeContacts = (ulong)Math.Max(0, r.AmSeContacts);
+        state.AmSeCoordination = r.AmSeCoordination;
+        state.AmSeContactLoss = r.AmSeContactLoss;
+        state.StressToStrengthRatio = r.StressToStrengthRatio;
+        state.TypeStresses.AddRange(r.Types.Select(t => new PackingTypeStress
+        {
+            TypeName = t.TypeName, ActiveMaterial = t.ActiveMaterial, StressZz = t.StressZz, StressZzP95 = t.StressZzP95, MeanStress = t.MeanStress, Coordination = t.Coordination,
+        }));
+        return state;
+    }
+
+    private static Contract.PackingStudyStatus Pending(GrainInterfaces.PackingStudyStatus s) => new()
+    {
+        StudyId = s.StudyId,
+        CycleIndex = (uint)Math.Max(0, s.Cycle),
+        Trigger = s.Trigger,
+        RequestedAt = Time(s.RequestedAtNs),
+        Fraction = s.Fraction,
+        Stage = s.Stage,
+        Message = s.Message,
+    };
 
     public override async Task<GetParticleStateResponse> GetParticleState(GetParticleStateRequest request, ServerCallContext context)
     {

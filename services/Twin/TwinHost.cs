@@ -1,6 +1,7 @@
 // Wires the Twin host once: grain store, grain host with the twin's grains, solver clients, API keys, gRPC endpoint,
 // the subscription to Ingest's log and the time-series output.
 using System.Runtime.CompilerServices;
+using DigitalTwin.Contracts.Dem.V1;
 using DigitalTwin.Contracts.Electrochem.V1;
 using DigitalTwin.Contracts.Mechanics.V1;
 using DigitalTwin.Contracts.Telemetry.V1;
@@ -24,7 +25,8 @@ namespace DigitalTwin.Services.Twin;
 /// <summary>
 /// Settings (section <c>Twin</c>, or environment variables <c>Twin__StorageProvider</c>, …): storage provider and
 /// connection string, solver addresses, API keys, whether reads are open. Address and port are the service
-/// defaults' (<c>Rpc:Address</c>, <c>Rpc:Port</c>; 0 = any free port).
+/// defaults' (<c>Rpc:Address</c>, <c>Rpc:Port</c>; 0 = any free port). The grains' <see cref="TwinOptions"/> share
+/// the section (TwinConfiguration; README lists every key).
 /// </summary>
 public sealed record TwinHostSettings
 {
@@ -38,6 +40,9 @@ public sealed record TwinHostSettings
     public string? MechanicsAddress { get; init; }
 
     public string? ViscoplasticAddress { get; init; }
+
+    /// <summary>The DEM service's gRPC base address; empty = the electrodes run no packing studies.</summary>
+    public string? DemAddress { get; init; }
 
     /// <summary>API keys, separated by commas.</summary>
     public string ApiKeys { get; init; } = "";
@@ -79,7 +84,7 @@ public static class TwinHost
             o.ServiceName = "twin";
             o.Port = DefaultPort;
         });
-        var settings = app.Configuration.GetSection("Twin").Get<TwinHostSettings>() ?? new TwinHostSettings();
+        var (settings, options) = TwinConfiguration.Read(app.Configuration);
 
         var store = await new GrainStoreOptions { Provider = settings.StorageProvider, ConnectionString = settings.StorageConnectionString }.CreateAsync(CancellationToken.None);
         var time = TimeProvider.System;
@@ -101,7 +106,8 @@ public static class TwinHost
         var solvers = new SolverSet(
             Channel(settings.ElectrochemAddress) is { } e ? new RpcElectrochemSolver(new ElectrochemServiceClient(e), policy, time, batching) : null,
             Channel(settings.MechanicsAddress) is { } m ? new RpcMechanicsSolver(new MechanicsServiceClient(m), policy, time, batching) : null,
-            Channel(settings.ViscoplasticAddress) is { } v ? new RpcBinderSolver(new ViscoplasticServiceClient(v), policy, time, batching) : null);
+            Channel(settings.ViscoplasticAddress) is { } v ? new RpcBinderSolver(new ViscoplasticServiceClient(v), policy, time, batching) : null,
+            Channel(settings.DemAddress) is { } d ? new RpcDemSolver(new DemServiceClient(d), policy, time) : null);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         InfluxDbStore? seriesStore = null;
         TwinSeriesWriter? seriesWriter = null;
@@ -119,7 +125,7 @@ public static class TwinHost
             seriesWriter = new TwinSeriesWriter(seriesStore, new TwinSeriesOptions(), time, loggers.CreateLogger("DigitalTwin.Twin.Series"));
         }
 
-        var services = new TwinServices(solvers, new TwinOptions(), seriesWriter);
+        var services = new TwinServices(solvers, options, seriesWriter, loggers.CreateLogger("DigitalTwin.Twin.Dem"));
         var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout }, time, loggers)
             .AddTwinGrains(services);
         var access = new ApiKeyPolicy(settings.ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries), settings.ReadsOpen);
@@ -130,7 +136,9 @@ public static class TwinHost
         app.Lifetime.ApplicationStopping.Register(() => ingest?.Stop());
         app.Lifetime.ApplicationStopped.Register(() =>
         {
-            // Grains write their state on the way out; then the store and the solver channels close.
+            // DEM studies stop first (they stay pending in their electrodes), grains write their state on the way out;
+            // then the store and the solver channels close.
+            services.PackingStudies?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             grains.StopAsync().GetAwaiter().GetResult();
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
             seriesWriter?.DisposeAsync().AsTask().GetAwaiter().GetResult();

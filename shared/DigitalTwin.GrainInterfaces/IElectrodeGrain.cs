@@ -7,6 +7,15 @@ public interface IElectrodeGrain : IGrain
     ValueTask<ElectrodeSnapshot> AdvanceAsync(ElectrodeUpdate update);
 
     ValueTask<ElectrodeSnapshot> GetStateAsync();
+
+    /// <summary>Starts a DEM packing study now (on demand); returns at once, the result arrives later.</summary>
+    ValueTask<PackingStudyTicket> RunPackingStudyAsync();
+
+    /// <summary>Stops the study in flight, if any (the DEM service is asked to cancel it).</summary>
+    ValueTask<bool> CancelPackingStudyAsync();
+
+    /// <summary>The end of a study the grain started (called by the study runner, off the telemetry path).</summary>
+    ValueTask CompletePackingStudyAsync(PackingStudyOutcome outcome);
 }
 
 /// <summary>Which electrode.</summary>
@@ -29,7 +38,8 @@ public sealed record ElectrodeUpdate(
     double SurfaceStoichiometry,
     IReadOnlyList<ParticleProfileBytes> Profiles,
     double StackPressure,
-    MechanicsSetup Mechanics);
+    MechanicsSetup Mechanics,
+    string LotId = "");
 
 /// <summary>One serialized particle profile and the class it belongs to.</summary>
 public sealed record ParticleProfileBytes(string ClassId, byte[] Profile);
@@ -49,4 +59,43 @@ public sealed record ElectrodeSnapshot(
     BinderSnapshot? Binder,
     double LossOfActiveMaterial,
     IReadOnlyList<ParticleSnapshot> Particles,
-    int SolverFailures);
+    int SolverFailures,
+    PackingFigures? Packing = null);
+
+/// <summary>Stress statistics of one particle type of a DEM packing, compressive-positive [Pa, dimensionless].</summary>
+public sealed record PackingTypeFigures(string TypeName, bool ActiveMaterial, double StressZz, double StressZzP95, double MeanStress, double Coordination);
+
+/// <summary>
+/// The result of one DEM packing study of the electrode (stresses compressive-positive) [Pa, m, dimensionless, count].
+/// <see cref="AmSeContactLoss"/> compares with the electrode's first study; <see cref="StressToStrengthRatio"/> the
+/// active material's zz stress with the weakest particle class's fracture strength (NaN when either is unknown).
+/// </summary>
+public sealed record PackingSnapshot(
+    string StudyId,
+    long FinishedAtNs,
+    int Cycle,
+    string Trigger,
+    double SwellingStrain,
+    double SolidFraction,
+    double Thickness,
+    double PlatePressure,
+    double MeanCoordination,
+    double ActiveMaterialStressZz,
+    IReadOnlyList<PackingTypeFigures> Types,
+    long Contacts,
+    long AmSeContacts,
+    double AmSeCoordination,
+    double AmSeContactLoss,
+    double StressToStrengthRatio);
+
+/// <summary>A study the electrode waits for; <see cref="Fraction"/>, stage and message are the latest progress.</summary>
+public sealed record PackingStudyStatus(string RequestId, string StudyId, int Cycle, string Trigger, long RequestedAtNs, double Fraction, string Stage, string Message);
+
+/// <summary>The electrode's DEM figures: the last result, the study in flight, and counts [count].</summary>
+public sealed record PackingFigures(PackingSnapshot? Last, PackingStudyStatus? Pending, int Completed, int Failures, int Skipped, string? LastError);
+
+/// <summary>Answer to an on-demand study request.</summary>
+public sealed record PackingStudyTicket(bool Accepted, string Reason, PackingStudyStatus? Study);
+
+/// <summary>How a study ended: a result, or why there is none (service down, deadline, cancelled, refused).</summary>
+public sealed record PackingStudyOutcome(string RequestId, string StudyId, PackingSnapshot? Result, string? Error, bool Cancelled = false);

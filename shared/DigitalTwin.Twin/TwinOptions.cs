@@ -5,6 +5,7 @@ using DigitalTwin.Estimation.Design;
 using DigitalTwin.Estimation.Filtering;
 using DigitalTwin.Estimation.Forecast;
 using DigitalTwin.Estimation.Health;
+using DigitalTwin.Twin.Dem;
 
 namespace DigitalTwin.Twin;
 
@@ -43,4 +44,68 @@ public sealed record TwinOptions
     public DesignLimits DesignLimits { get; init; } = new();
 
     public IReadOnlyList<AlertRule> AlertRules { get; init; } = Estimation.Alerts.AlertRules.Defaults;
+
+    /// <summary>The electrodes' DEM packing studies (used when a DEM service is configured).</summary>
+    public PackingStudyOptions Dem { get; init; } = new();
+
+    /// <summary>The models the Electrochem service advances a cell with.</summary>
+    public static IReadOnlyList<string> Models { get; } = ["spm", "spme", "dfn"];
+
+    /// <summary>Every problem with these options, each naming its key under <paramref name="prefix"/> (e.g. Twin:Model).</summary>
+    public IReadOnlyList<string> Problems(string prefix)
+    {
+        var problems = new List<string>();
+        if (!Models.Contains(Model, StringComparer.Ordinal))
+        {
+            problems.Add($"{prefix}:Model = '{Model}': must be one of {string.Join(", ", Models)}");
+        }
+
+        if (MaxHoldingPerSource < 1)
+        {
+            problems.Add($"{prefix}:MaxHoldingPerSource = {MaxHoldingPerSource}: must be >= 1");
+        }
+
+        if (MaxHeldUnregistered < 0)
+        {
+            problems.Add($"{prefix}:MaxHeldUnregistered = {MaxHeldUnregistered}: must be >= 0");
+        }
+
+        if (FaultedAfterSolverFailures < 1)
+        {
+            problems.Add($"{prefix}:FaultedAfterSolverFailures = {FaultedAfterSolverFailures}: must be >= 1");
+        }
+
+        if (KnownParameterSets.Count == 0)
+        {
+            problems.Add($"{prefix}:KnownParameterSets: at least one set is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(BpxMechanicsSet))
+        {
+            problems.Add($"{prefix}:BpxMechanicsSet: empty");
+        }
+
+        if (!(Forecast.EndOfLifeSoh > 0 && Forecast.EndOfLifeSoh < 1))
+        {
+            problems.Add($"{prefix}:Forecast:EndOfLifeSoh = {Forecast.EndOfLifeSoh}: must be in (0, 1)");
+        }
+
+        if (!(Forecast.BandProbability > 0 && Forecast.BandProbability < 1))
+        {
+            problems.Add($"{prefix}:Forecast:BandProbability = {Forecast.BandProbability}: must be in (0, 1)");
+        }
+
+        if (!(DesignLimits.SafeFabricationPressure > 0))
+        {
+            problems.Add($"{prefix}:DesignLimits:SafeFabricationPressure = {DesignLimits.SafeFabricationPressure}: must be > 0 [Pa]");
+        }
+
+        if (!(Filter.VoltageNoiseStd > 0))
+        {
+            problems.Add($"{prefix}:Filter:VoltageNoiseStd = {Filter.VoltageNoiseStd}: must be > 0 [V]");
+        }
+
+        problems.AddRange(Dem.Problems($"{prefix}:Dem"));
+        return problems;
+    }
 }

@@ -156,11 +156,20 @@ public static class Measurements
         public static readonly FieldDefinition ContactCount = FieldDefinition.Integer("contact_count", "Contacts", "Number of particle–particle and particle–wall contacts.", grafanaUnit: "short");
         public static readonly FieldDefinition SolidFraction = FieldDefinition.Float("solid_fraction", "Solid fraction", "1", "Volume fraction of solid in the packing.", Fraction, "%", 100);
         public static readonly FieldDefinition Thickness = FieldDefinition.Float("thickness", "Thickness", "m", "Packing thickness at the end of the stage.", Metre, "µm", 1e6);
+        public static readonly FieldDefinition ActiveMaterialStress = FieldDefinition.Float("am_stress_zz", "AM packing stress", "Pa", "Volume-weighted mean through-thickness stress in the active material, compressive-positive.", Pascal, "MPa", 1e-6);
+        public static readonly FieldDefinition ElectrolyteStress = FieldDefinition.Float("se_stress_zz", "SE packing stress", "Pa", "Volume-weighted mean through-thickness stress in the solid electrolyte, compressive-positive.", Pascal, "MPa", 1e-6);
+        public static readonly FieldDefinition AmSeContacts = FieldDefinition.Integer("am_se_contacts", "AM–SE contacts", "Contacts between active-material and solid-electrolyte particles.", grafanaUnit: "short");
+        public static readonly FieldDefinition AmSeCoordination = FieldDefinition.Float("am_se_coordination", "AM–SE coordination", "1", "Solid-electrolyte contacts per active-material particle.", "none");
+        public static readonly FieldDefinition AmSeContactLoss = FieldDefinition.Float("am_se_contact_loss", "AM–SE contact loss", "1", "AM–SE contacts lost since the electrode's first study (twin studies).", Fraction, "%", 100);
+        public static readonly FieldDefinition StressToStrength = FieldDefinition.Float("stress_to_strength", "Packing stress / strength", "1", "AM packing stress over the weakest particle class's fracture strength (twin studies).", Fraction, "%", 100);
+        public static readonly FieldDefinition SwellingStrain = FieldDefinition.Float("swelling_strain", "AM swelling strain", "1", "Active-material diameter strain applied in the stage.", Fraction, "%", 100);
+        public static readonly FieldDefinition Cycle = FieldDefinition.Integer("cycle", "Cycle", "Cycle of the cell the study belongs to (twin studies).");
 
         public static readonly MeasurementDefinition Measurement = new("dem_stage",
-            "Stage results of a DEM packing study (fill, press, release, cycle).", "Time the stage finished (UTC).",
-            [Tags.Study, Tags.Stage],
-            [StageIndex, AppliedPressure, MeanStress, MaxStress, CoordinationNumber, ContactCount, SolidFraction, Thickness]);
+            "Stage results of a DEM packing study (fill, press, release, cycle); the twin's electrode studies add cell, lot and electrode tags.", "Time the stage finished (UTC).",
+            [Tags.Study, Tags.Stage, Tags.Cell, Tags.Lot, Tags.Electrode],
+            [StageIndex, AppliedPressure, MeanStress, MaxStress, CoordinationNumber, ContactCount, SolidFraction, Thickness,
+             ActiveMaterialStress, ElectrolyteStress, AmSeContacts, AmSeCoordination, AmSeContactLoss, StressToStrength, SwellingStrain, Cycle]);
     }
 
     /// <summary>DEM stress profile through the electrode thickness, one point per depth bin.</summary>

@@ -19,11 +19,16 @@ using Common = DigitalTwin.Contracts.Common.V1;
 namespace DigitalTwin.Twin.Grains;
 
 /// <summary>What the twin's grains share: solvers, options, the series output, and the parameter sets registration accepts.</summary>
-public sealed class TwinServices(SolverSet solvers, TwinOptions options, TwinSeriesWriter? series = null)
+public sealed class TwinServices(SolverSet solvers, TwinOptions options, TwinSeriesWriter? series = null, Microsoft.Extensions.Logging.ILogger? logger = null)
 {
     private IReadOnlyCollection<string>? _parameterSets;
 
     public SolverSet Solvers { get; } = solvers;
+
+    /// <summary>The electrodes' DEM studies, run off the grain turns; null without a DEM service or with Twin:Dem:Enabled false.</summary>
+    public Dem.PackingStudyRunner? PackingStudies { get; } = solvers.Dem is { } dem && options.Dem.Enabled
+        ? new Dem.PackingStudyRunner(dem, options.Dem, TimeProvider.System, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+        : null;
 
     public TwinOptions Options { get; } = options;
 
@@ -482,11 +487,13 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             var name = role == ElectrodeRole.Positive ? "positive" : "negative";
             var snapshot = await GrainFactory.GetGrain<IElectrodeGrain>($"{GrainKey}/{name}").AdvanceAsync(new ElectrodeUpdate(
                 end.TimeUnixNs, end.Cycle, halfCycleEnded, cycleEnded, summary?.AverageStoichiometry ?? double.NaN, summary?.SurfaceStoichiometry ?? double.NaN, mine,
-                double.IsFinite(design.StackPressure) ? design.StackPressure : 0, new MechanicsSetup(design.BpxJson is null ? design.ParameterSet : Options.BpxMechanicsSet, design.Electrolyte == ElectrolyteKind.Solid, electrode.BinderMaterial)));
+                double.IsFinite(design.StackPressure) ? design.StackPressure : 0, new MechanicsSetup(design.BpxJson is null ? design.ParameterSet : Options.BpxMechanicsSet, design.Electrolyte == ElectrolyteKind.Solid, electrode.BinderMaterial),
+                State.Registration.LotId));
             Points()?.Electrode(name, snapshot, end.Cycle);
             var worst = snapshot.Particles.OrderByDescending(p => p.StrengthRatio).FirstOrDefault();
             indicators.Add(new ElectrodeIndicators(name, worst?.StrengthRatio ?? double.NaN, worst?.Key ?? "", snapshot.Particles.Select(p => p.InterfaceGap).DefaultIfEmpty(double.NaN).Max(),
-                snapshot.Binder?.FractureMargin ?? double.NaN, snapshot.LossOfActiveMaterial));
+                snapshot.Binder?.FractureMargin ?? double.NaN, snapshot.LossOfActiveMaterial,
+                snapshot.Packing?.Last?.StressToStrengthRatio ?? double.NaN, snapshot.Packing?.Last?.AmSeContactLoss ?? double.NaN));
         }
 
         State = State with { Electrodes = indicators };
@@ -539,6 +546,8 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             indicators.Add(new("particle.strength_ratio", e.MaxStrengthRatio, e.WorstClass));
             indicators.Add(new("particle.interface_gap", e.MaxInterfaceGap, e.Electrode));
             indicators.Add(new("binder.fracture_margin", e.BinderFractureMargin, e.Electrode));
+            indicators.Add(new("packing.stress_ratio", e.PackingStressRatio, e.Electrode));
+            indicators.Add(new("packing.contact_loss", e.AmSeContactLoss, e.Electrode));
         }
 
         var changes = AlertEngine.Evaluate(Options.AlertRules, indicators, s.Alerts, nowNs);

@@ -12,8 +12,9 @@ namespace DigitalTwin.Twin.Grains;
 /// <summary>Where one source stands: the last sequence applied and the samples held behind a gap.</summary>
 public sealed record SourceCursor(ulong LastApplied, IReadOnlyList<CellSample> Holding);
 
-/// <summary>The latest figures an electrode reported, used for alerts and the forecast.</summary>
-public sealed record ElectrodeIndicators(string Electrode, double MaxStrengthRatio, string WorstClass, double MaxInterfaceGap, double BinderFractureMargin, double LossOfActiveMaterial);
+/// <summary>The latest figures an electrode reported, used for alerts and the forecast (packing figures from its last DEM study).</summary>
+public sealed record ElectrodeIndicators(string Electrode, double MaxStrengthRatio, string WorstClass, double MaxInterfaceGap, double BinderFractureMargin, double LossOfActiveMaterial,
+    double PackingStressRatio = double.NaN, double AmSeContactLoss = double.NaN);
 
 /// <summary>The persisted state of a cell (written after every applied batch, so an acknowledgement is durable).</summary>
 public sealed record CellGrainState

@@ -4,8 +4,11 @@ using System.Threading.Channels;
 
 namespace DigitalTwin.Twin.Series;
 
-/// <summary>A cell whose state was written, with its lot for lot-wide watchers.</summary>
-public readonly record struct CellChanged(string CellId, string LotId);
+/// <summary>
+/// A cell whose state was written, with its lot for lot-wide watchers; <see cref="Electrode"/> names the electrode
+/// ("positive", "negative") when only it changed (a DEM result), else null.
+/// </summary>
+public readonly record struct CellChanged(string CellId, string LotId, string? Electrode = null);
 
 public sealed class CellUpdates
 {

@@ -122,6 +122,30 @@ public sealed class TwinPoints(string cellId, string lotId, string model)
         }
     }
 
+    /// <summary>A DEM packing study of an electrode: its last (swelling) stage, with the twin's comparisons.</summary>
+    public void Dem(string electrode, PackingSnapshot p)
+    {
+        var se = p.Types.FirstOrDefault(t => !t.ActiveMaterial);
+        var point = Batch.Add(SeriesKey.Create(DemStage.Measurement, (Tags.Study, p.StudyId), (Tags.Stage, DigitalTwin.Twin.Dem.PackingStudySpec.SwellStage), (Tags.Cell, cellId), (Tags.Lot, lotId), (Tags.Electrode, electrode)), p.FinishedAtNs)
+            .Integer(DemStage.StageIndex, 1)
+            .Float(DemStage.AppliedPressure, Finite(p.PlatePressure))
+            .Float(DemStage.CoordinationNumber, Finite(p.MeanCoordination))
+            .Integer(DemStage.ContactCount, p.Contacts)
+            .Float(DemStage.SolidFraction, Finite(p.SolidFraction))
+            .Float(DemStage.Thickness, Finite(p.Thickness))
+            .Float(DemStage.ActiveMaterialStress, Finite(p.ActiveMaterialStressZz))
+            .Float(DemStage.SwellingStrain, Finite(p.SwellingStrain))
+            .Float(DemStage.StressToStrength, Finite(p.StressToStrengthRatio))
+            .Integer(DemStage.Cycle, p.Cycle);
+        if (se is not null)
+        {
+            point.Float(DemStage.ElectrolyteStress, Finite(se.StressZz))
+                .Integer(DemStage.AmSeContacts, p.AmSeContacts)
+                .Float(DemStage.AmSeCoordination, Finite(p.AmSeCoordination))
+                .Float(DemStage.AmSeContactLoss, Finite(p.AmSeContactLoss));
+        }
+    }
+
     public void Info(CellRegistration r, string status) =>
         Batch.Add(SeriesKey.Create(CellInfo.Measurement, (Tags.Cell, cellId), (Tags.Lot, lotId)), r.RegisteredAtNs)
             .String(CellInfo.Chemistry, r.Design.ParameterSet)

@@ -7,6 +7,7 @@ using System.Text.Json;
 using DigitalTwin.Contracts.Telemetry.V1;
 using DigitalTwin.Contracts.Twin.V1;
 using DigitalTwin.Rpc;
+using Common = DigitalTwin.Contracts.Common.V1;
 
 namespace DigitalTwin.Cli.Commands.Fleet;
 
@@ -26,6 +27,13 @@ public sealed class FleetRunner
     private RpcChannel? _twinChannel;
     private RpcChannel? _ingestChannel;
     private int _appliedRound;
+
+    /// <summary>Per electrode ("cell/positive"): the last DEM study and failure count already reported.</summary>
+    private readonly Dictionary<string, (string StudyId, uint Failures)> _demSeen = new(StringComparer.Ordinal);
+
+    private int _demStudies;
+
+    private int _demFailures;
     private TimeSpan _startUp;
     private TimeSpan _replayStarted;
     private string _dataDirectory = "";
@@ -228,6 +236,12 @@ public sealed class FleetRunner
             if (_clock.Elapsed - lastPrinted >= period || _clock.Elapsed >= end)
             {
                 lastPrinted = _clock.Elapsed;
+                foreach (var dem in await DemNewsAsync(twin, cancel))
+                {
+                    await _out.WriteAsync(_terminal ? "\r" : "");
+                    await _out.WriteLineAsync(_terminal ? dem.PadRight(Math.Max(40, SafeWidth() - 1)) : dem);
+                }
+
                 var line = await ProgressLineAsync(twin, cancel);
                 if (_terminal)
                 {
@@ -279,6 +293,68 @@ public sealed class FleetRunner
             $"{_clock.Elapsed:hh\\:mm\\:ss} sent {sent} acked {acked} applied {applied} ({sent / seconds:0}/s){perCell}{state}{(problem is null ? "" : " | " + problem)}");
     }
 
+    /// <summary>
+    /// DEM packing results and failures that arrived since the last round, one line each, read from the electrodes of
+    /// up to 12 cells (the first ones: a large fleet shows a sample of its studies).
+    /// </summary>
+    private async Task<List<string>> DemNewsAsync(TwinServiceClient twin, CancellationToken cancel)
+    {
+        var news = new List<string>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(TimeSpan.FromSeconds(2));
+        foreach (var cell in _cells.Take(12))
+        {
+            foreach (var role in new[] { Common.ElectrodeRole.Positive, Common.ElectrodeRole.Negative })
+            {
+                PackingState? packing;
+                try
+                {
+                    packing = (await twin.GetElectrodeStateAsync(new GetElectrodeStateRequest { CellId = cell.CellId, Electrode = role }, new CallOptions(CancellationToken: deadline.Token)).ResponseAsync).State.Packing;
+                }
+                catch (Exception e) when (e is RpcException or OperationCanceledException or HttpRequestException or IOException)
+                {
+                    return news;
+                }
+
+                if (packing is null)
+                {
+                    continue;
+                }
+
+                var key = $"{cell.CellId}/{role.ToString().ToLowerInvariant()}";
+                var seen = _demSeen.GetValueOrDefault(key, (StudyId: "", Failures: 0u));
+                if (packing.StudyId.Length > 0 && packing.StudyId != seen.StudyId)
+                {
+                    _demStudies++;
+                    var am = packing.TypeStresses.FirstOrDefault(t => t.ActiveMaterial);
+                    var line = string.Create(CultureInfo.InvariantCulture,
+                        $"fleet: DEM {key} {packing.StudyId} ({packing.Trigger}, cycle {packing.CycleIndex}): AM swelling {packing.SwellingStrain * 100:+0.00;-0.00}% under {packing.PlatePressure / 1e6:0.0} MPa -> AM stress {packing.ActiveMaterialStressZz / 1e6:0.0} MPa (p95 {(am?.StressZzP95 ?? double.NaN) / 1e6:0.0}), solid fraction {packing.SolidFraction:0.000}, coordination {packing.MeanCoordination:0.00}");
+                    if (packing.AmSeContacts > 0)
+                    {
+                        line += string.Create(CultureInfo.InvariantCulture, $", AM-SE contacts {packing.AmSeContacts} ({packing.AmSeCoordination:0.00}/AM, loss {packing.AmSeContactLoss * 100:0.0}%)");
+                    }
+
+                    if (double.IsFinite(packing.StressToStrengthRatio))
+                    {
+                        line += string.Create(CultureInfo.InvariantCulture, $", {packing.StressToStrengthRatio * 100:0}% of particle strength");
+                    }
+
+                    news.Add(line);
+                }
+
+                if (packing.Failures > seen.Failures)
+                {
+                    _demFailures += (int)(packing.Failures - seen.Failures);
+                    news.Add($"fleet: DEM {key}: study failed ({packing.Failures} so far): {packing.LastError}");
+                }
+
+                _demSeen[key] = (packing.StudyId.Length > 0 ? packing.StudyId : seen.StudyId, packing.Failures);
+            }
+        }
+
+        return news;
+    }
+
     /// <summary>Asks the twin how far each cell got (applied/acked/sent per cell); up to 50 cells per round.</summary>
     private async Task UpdateAppliedAsync(TwinServiceClient twin, CancellationToken cancel)
     {
@@ -319,7 +395,12 @@ public sealed class FleetRunner
 
         if (_twinChannel is not null && _cells.Count > 0)
         {
-            await UpdateAppliedAsync(new TwinServiceClient(_twinChannel), CancellationToken.None);
+            var client = new TwinServiceClient(_twinChannel);
+            await UpdateAppliedAsync(client, CancellationToken.None);
+            foreach (var dem in await DemNewsAsync(client, CancellationToken.None))
+            {
+                await _out.WriteLineAsync(dem);
+            }
         }
 
         // The twin first (it writes its grains' state on the way out), then the rest together.
@@ -342,7 +423,7 @@ public sealed class FleetRunner
             var sent = _cells.Sum(c => c.Sent);
             var acked = _cells.Sum(c => c.Acknowledged);
             await _out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"fleet: stopped; {_cells.Count} cells, {sent} samples sent, {acked} acknowledged by Ingest, {_cells.Sum(c => c.Rejected)} rejected, {_cells.Sum(c => c.Applied)} applied by the twin; {sent / seconds:0} samples/s sent, {_cells.Sum(c => c.Applied) / seconds:0} applied/s over {seconds:0.0} s; start-up {_startUp.TotalSeconds:0.0} s"));
+                $"fleet: stopped; {_cells.Count} cells, {sent} samples sent, {acked} acknowledged by Ingest, {_cells.Sum(c => c.Rejected)} rejected, {_cells.Sum(c => c.Applied)} applied by the twin; {sent / seconds:0} samples/s sent, {_cells.Sum(c => c.Applied) / seconds:0} applied/s over {seconds:0.0} s; {_demStudies} DEM packing studies reported, {_demFailures} failed; start-up {_startUp.TotalSeconds:0.0} s"));
         }
         else
         {
