@@ -41,7 +41,7 @@ export async function cellPage(main, query) {
 
   const vi = panel('Voltage and current', 'measured vs model (SPMe), current > 0 charging', 'span-8');
   const residualPanel = panel('Model residual', 'measured − model, alert above 8 mV RMS', 'span-4');
-  const socPanel = panel('State of charge', 'twin estimate (EKF on the reduced model)', 'span-4');
+  const socPanel = panel('State of charge', 'EKF on the reduced model, or the electrochemical model (BPX sets)', 'span-4');
   const tempPanel = panel('Temperature', 'cycler probe', 'span-4');
   const fadePanel = panel('Capacity and DC resistance', 'per cycle', 'span-4');
   const forecastPanel = panel('Capacity forecast', 'SOH per cycle, median and 90 % band, end of life at 80 %', 'span-8');
@@ -137,19 +137,21 @@ export async function cellPage(main, query) {
   async function loadCycles() {
     const [cycles, eol] = await Promise.all([
       series('cycle_summary', ['cycle', 'charge_capacity', 'discharge_capacity', 'coulombic_efficiency', 'discharge_energy',
-        'mean_charge_voltage', 'mean_discharge_voltage', 'duration', 'cv_time', 'dc_resistance'], { cell, from: 'now-365d', to: 'now+1d', raw: true, points: 2000 }),
+        'mean_charge_voltage', 'mean_discharge_voltage', 'duration', 'cv_time', 'dc_resistance', 'partial'], { cell, from: 'now-365d', to: 'now+1d', raw: true, points: 2000 }),
       latest('eol_forecast', { cell }),
     ]);
     const c = cycles.series[0];
     const n = c?.t.length ?? 0;
-    const get = (name, i) => c.fields[name].values[i];
+    const get = (name, i) => c.fields[name]?.values[i] ?? null;
     const rowsOut = [];
     for (let i = n - 1; i >= Math.max(0, n - 300); i -= 1) {
-      rowsOut.push(el('tr', {},
-        el('td', { text: get('cycle', i) }),
+      // A partial cycle (first or last seen only in part) has no efficiency: the table says so instead of a number.
+      const partial = get('partial', i) === 1;
+      rowsOut.push(el('tr', partial ? { class: 'partial', title: 'Partial cycle: the data holds only part of it, so it has no coulombic efficiency' } : {},
+        el('td', { text: partial ? `${get('cycle', i)} (partial)` : get('cycle', i) }),
         el('td', { text: num(get('charge_capacity', i), 4) }),
         el('td', { text: num(get('discharge_capacity', i), 4) }),
-        el('td', { text: percent(get('coulombic_efficiency', i), 2) }),
+        el('td', { class: partial ? 'muted' : '', text: partial ? 'partial' : percent(get('coulombic_efficiency', i), 2) }),
         el('td', { text: num(get('discharge_energy', i), 3) }),
         el('td', { text: num(get('mean_charge_voltage', i), 3) }),
         el('td', { text: num(get('mean_discharge_voltage', i), 3) }),
