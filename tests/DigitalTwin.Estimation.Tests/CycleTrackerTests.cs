@@ -79,6 +79,17 @@ public sealed class CycleTrackerTests
         Assert.Equal(CycleGaps.EndMissing, inProgress.Gaps);
         Assert.Equal(cycle2.Count, inProgress.Samples);
 
+        // The file replayed after itself (as `twin fleet` does, cycles renumbered 3, 4): the tracker sees the boundary
+        // into cycle 3, but it charges 0.19 Ah and discharges 1.07 Ah, so it is partial; cycle 2 stays whole.
+        var last = rebased[^1];
+        var replay = rebased.Concat(rebased.Select(s => s with
+        {
+            Sequence = s.Sequence + last.Sequence, TestTime = s.TestTime + last.TestTime + 5, Cycle = s.Cycle + 2,
+        })).ToList();
+        var (replayed, _) = Run(replay);
+        Assert.Equal([true, false, true, true], replayed.Select(c => c.IsPartial));
+        Assert.Equal(CycleGaps.StartMissing, replayed[2].Gaps);
+
         // A cycle with a charge and no discharge is partial whatever else is known.
         var chargeOnly = Enumerable.Range(0, 10).Select(k => new CellSample((ulong)k + 1, 0, k * 60, 1, 1, StepKind.CcCharge, 1, 3.5, double.NaN, double.NaN, double.NaN));
         Assert.Equal(CycleGaps.HalfMissing, CycleTracker.Complete(Run(chargeOnly).Last, ended: true).Gaps);

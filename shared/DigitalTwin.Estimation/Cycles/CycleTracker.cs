@@ -64,6 +64,9 @@ public sealed record CycleProgress
     public double FirstHalfAh { get; init; }
     public bool FirstHalfEnded { get; init; }
 
+    /// <summary>Coulombs moved against the first half's direction while it lasts (rest noise) [A.h].</summary>
+    public double FirstHalfAgainstAh { get; init; }
+
     public static CycleProgress Empty { get; } = new();
 }
 
@@ -206,24 +209,23 @@ public static class CycleTracker
             }
         }
 
-        // Half-cycle bookkeeping: the coulombs of this interval go to the half-cycle in progress.
-        var moved = (chargeAh - p.ChargeCoulombAh) + (dischargeAh - p.DischargeCoulombAh);
-        var firstDirection = p.FirstHalfDirection;
+        // The first half-cycle ends once the charge moved against it exceeds 2 % of its own (a rest's
+        // offset current of −0.1 mA does not end a 1 A charge).
+        var firstDirection = p.FirstHalfDirection == 0 ? direction : p.FirstHalfDirection;
         var firstAh = p.FirstHalfAh;
+        var firstAgainst = p.FirstHalfAgainstAh;
         var firstEnded = p.FirstHalfEnded;
-        if (firstDirection == 0 && direction != 0)
+        if (!firstEnded && firstDirection != 0)
         {
-            firstDirection = direction;
-        }
+            firstAh += firstDirection > 0 ? chargeAh - p.ChargeCoulombAh : dischargeAh - p.DischargeCoulombAh;
+            firstAgainst += firstDirection > 0 ? dischargeAh - p.DischargeCoulombAh : chargeAh - p.ChargeCoulombAh;
+            if (firstAgainst > firstAh)
+            {
+                // The first movement was an offset current; the half-cycle runs the other way.
+                (firstAh, firstAgainst, firstDirection) = (firstAgainst, firstAh, -firstDirection);
+            }
 
-        if (direction != 0 && direction != firstDirection)
-        {
-            firstEnded = true;
-        }
-
-        if (!firstEnded)
-        {
-            firstAh += moved;
+            firstEnded = firstAgainst > 0.02 * firstAh;
         }
 
         var residual = sample.Voltage - modelVoltage;
@@ -253,6 +255,7 @@ public static class CycleTracker
             FirstHalfDirection = firstDirection,
             FirstHalfAh = firstAh,
             FirstHalfEnded = firstEnded,
+            FirstHalfAgainstAh = firstAgainst,
         };
         return (p, completed, events);
     }
@@ -286,7 +289,8 @@ public static class CycleTracker
     /// <summary>
     /// Whole cycles start at a full state. A first half-cycle that starts at one moves at least
     /// <see cref="WholeHalfFraction"/> of the charge its opposite half moves (a cycled cell's coulombic efficiency
-    /// is above that), so a shorter first half of a cycle whose start was not seen is a part; so is the cycle in progress.
+    /// is above that), so a shorter first half of a cycle whose start was not seen, or of any charge-first cycle,
+    /// is a part; so is the cycle in progress.
     /// </summary>
     internal static CycleGaps Gaps(CycleProgress p, bool ended)
     {
@@ -304,7 +308,9 @@ public static class CycleTracker
             gaps |= CycleGaps.StartMissing;
         }
 
-        if (!p.StartObserved && p.FirstHalfDirection != 0 && p.FirstHalfAh < WholeHalfFraction * Opposite(p, p.FirstHalfDirection))
+        // A charge-first cycle that charged less than it then discharged (CE > 1/0.95) began inside a charge even
+        // after a boundary the tracker saw (a replay, a protocol restart); discharge-first, low CE can be real.
+        if ((!p.StartObserved || p.FirstHalfDirection > 0) && p.FirstHalfDirection != 0 && p.FirstHalfAh < WholeHalfFraction * Opposite(p, p.FirstHalfDirection))
         {
             gaps |= CycleGaps.StartMissing;
         }

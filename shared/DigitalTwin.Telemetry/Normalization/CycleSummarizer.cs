@@ -37,6 +37,7 @@ internal sealed class CycleSummarizer(double binWidth)
     private int _firstHalfDirection;
     private double _firstHalfAh;
     private bool _firstHalfEnded;
+    private double _firstHalfAgainst;
     private int _direction;
     private double _halfMinV = double.PositiveInfinity;
     private double _halfMaxV = double.NegativeInfinity;
@@ -207,14 +208,22 @@ internal sealed class CycleSummarizer(double binWidth)
         {
             _firstHalfDirection = direction;
         }
-        else if (direction != _firstHalfDirection)
-        {
-            _firstHalfEnded = true;
-        }
 
-        if (!_firstHalfEnded)
+        // The first half ends once the charge moved against it exceeds 2 % of its own (rest offsets do not end it).
+        if (!_firstHalfEnded && direction == _firstHalfDirection)
         {
             _firstHalfAh += Math.Abs(q);
+        }
+        else if (!_firstHalfEnded)
+        {
+            _firstHalfAgainst += Math.Abs(q);
+            if (_firstHalfAgainst > _firstHalfAh)
+            {
+                // The first movement was an offset current; the half-cycle runs the other way.
+                (_firstHalfAh, _firstHalfAgainst, _firstHalfDirection) = (_firstHalfAgainst, _firstHalfAh, direction);
+            }
+
+            _firstHalfEnded = _firstHalfAgainst > 0.02 * _firstHalfAh;
         }
 
         if (direction != _direction)
@@ -295,6 +304,7 @@ internal sealed class CycleSummarizer(double binWidth)
         _firstHalfDirection = 0;
         _firstHalfAh = 0;
         _firstHalfEnded = false;
+        _firstHalfAgainst = 0;
         _direction = 0;
         _chargeMaxV = double.NegativeInfinity;
         _dischargeMinV = double.PositiveInfinity;
@@ -378,7 +388,8 @@ internal sealed class CycleSummarizer(double binWidth)
         }
 
         double Opposite(int direction) => direction > 0 ? _ccDischarge : _ccCharge;
-        if (!_startObserved && _firstHalfDirection != 0 && _firstHalfAh < wholeHalf * Opposite(_firstHalfDirection))
+        // Charge-first cycles are held to it whatever came before (a charge smaller than the discharge is CE > 1/0.95).
+        if ((!_startObserved || _firstHalfDirection > 0) && _firstHalfDirection != 0 && _firstHalfAh < wholeHalf * Opposite(_firstHalfDirection))
         {
             gaps |= CycleSummaryGaps.StartMissing;
         }
