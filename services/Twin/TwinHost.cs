@@ -16,6 +16,7 @@ using DigitalTwin.Twin.Grains;
 using DigitalTwin.Twin.Ingest;
 using DigitalTwin.Twin.Series;
 using DigitalTwin.TimeSeries.Influx;
+using DigitalTwin.TimeSeries.Remote;
 using DigitalTwin.TimeSeries.Rpc;
 using DigitalTwin.Twin.Solvers;
 using DigitalTwin.ServiceDefaults;
@@ -111,6 +112,8 @@ public static class TwinHost
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         InfluxDbStore? seriesStore = null;
         TwinSeriesWriter? seriesWriter = null;
+        HttpClient? seriesHttp = null;
+        SeriesQueryEndpoint? seriesQuery = null;
         if (!string.IsNullOrWhiteSpace(settings.SeriesUrl))
         {
             // Basic authentication with the key as password: InfluxDB 1.x takes user:password, the Dashboard its write key.
@@ -123,13 +126,17 @@ public static class TwinHost
                 BufferDirectory = settings.SeriesBufferDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.StorageConnectionString)) ?? ".", "twin-series-buffer"),
             }, logger: loggers.CreateLogger<InfluxDbStore>());
             seriesWriter = new TwinSeriesWriter(seriesStore, new TwinSeriesOptions(), time, loggers.CreateLogger("DigitalTwin.Twin.Series"));
+
+            // QuerySeries reads InfluxDB with InfluxQL, or the Dashboard's own store through its /api/v1/query.
+            seriesHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            seriesQuery = new SeriesQueryEndpoint(seriesHttp, new Uri(settings.SeriesUrl.TrimEnd('/') + "/"), seriesStore);
         }
 
         var services = new TwinServices(solvers, options, seriesWriter, loggers.CreateLogger("DigitalTwin.Twin.Dem"));
         var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout }, time, loggers)
             .AddTwinGrains(services);
         var access = new ApiKeyPolicy(settings.ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries), settings.ReadsOpen);
-        app.MapRpcService(TwinServiceBase.Bind(new TwinGrpcService(grains.GrainFactory, access, services.Updates, seriesStore is null ? null : new TwinSeriesQuery(seriesStore, time))));
+        app.MapRpcService(TwinServiceBase.Bind(new TwinGrpcService(grains.GrainFactory, access, services.Updates, seriesQuery is null ? null : new TwinSeriesQuery(seriesQuery, time))));
         await grains.StartAsync(CancellationToken.None);
 
         var ingest = StartIngest(app, settings, grains.GrainFactory, time, channels);
@@ -143,6 +150,7 @@ public static class TwinHost
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
             seriesWriter?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             seriesStore?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            seriesHttp?.Dispose();
             foreach (var channel in channels)
             {
                 channel.Dispose();

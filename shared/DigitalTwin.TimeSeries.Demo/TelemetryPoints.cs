@@ -50,5 +50,6 @@ public static class TelemetryPoints
             .Float(M.CycleSummary.VoltageMin, cycle.VoltageMin)
             .Float(M.CycleSummary.VoltageMax, cycle.VoltageMax)
             .Float(M.CycleSummary.CvTime, cycle.CvTime)
-            .Float(M.CycleSummary.DcResistance, cycle.DcResistance);
+            .Float(M.CycleSummary.DcResistance, cycle.DcResistance)
+            .Boolean(M.CycleSummary.Partial, cycle.IsPartial);
 }

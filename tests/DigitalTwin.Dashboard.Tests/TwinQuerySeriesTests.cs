@@ -1,15 +1,19 @@
 // TwinService.QuerySeries over the real gRPC runtime (our typed client, our server on loopback),
-// answered by TwinSeriesQuery from the embedded store: per cell with an interval, per lot combined,
-// raw when it fits, the envelope, and every problem of a bad request at once.
+// answered by TwinSeriesQuery from the embedded store — in the same process, and owned by a Dashboard
+// host and read through its POST /api/v1/query as the Twin host does: per cell with an interval, per lot
+// combined, raw when it fits, the envelope, and every problem of a bad request at once.
 using DigitalTwin.Contracts.Common.V1;
 using DigitalTwin.Contracts.Twin.V1;
 using DigitalTwin.Rpc;
 using DigitalTwin.ServiceDefaults;
 using DigitalTwin.TimeSeries.Embedded;
+using DigitalTwin.TimeSeries;
 using DigitalTwin.TimeSeries.Points;
+using DigitalTwin.TimeSeries.Remote;
 using DigitalTwin.TimeSeries.Rpc;
 using DigitalTwin.TimeSeries.Schema;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DigitalTwin.Dashboard.Tests;
 
@@ -17,11 +21,16 @@ public sealed class TwinQuerySeriesTests
 {
     private static readonly DateTimeOffset Start = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task QuerySeries_answers_per_cell_per_lot_raw_and_reports_bad_requests()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task QuerySeries_answers_per_cell_per_lot_raw_and_reports_bad_requests(bool throughDashboard)
     {
         var root = Path.Combine(Path.GetTempPath(), "dt-twin-series", Guid.NewGuid().ToString("N"));
-        await using var store = SqliteTimeSeriesStore.Open(Path.Combine(root, "store.db"));
+        await using var local = SqliteTimeSeriesStore.Open(Path.Combine(root, "store.db"));
+        await using var dashboard = throughDashboard ? await DashboardHost.StartAsync(demo: false) : null;
+        ITimeSeriesStore store = dashboard is null ? local : dashboard.App.Services.GetRequiredService<ITimeSeriesStore>();
+        SeriesQueryEndpoint? remote = dashboard is null ? null : new SeriesQueryEndpoint(dashboard.Http, dashboard.BaseAddress, local);
         var samples = new Dictionary<string, double[]>();
         var batch = new PointBatch();
         foreach (var (cell, offset) in new[] { ("c1", 0.0), ("c2", 0.05) })
@@ -39,7 +48,7 @@ public sealed class TwinQuerySeriesTests
 
         await store.WriteAsync(batch);
         await using var app = SolverHost.Create(["--Rpc:Port=0"], o => o.ServiceName = "twin-series");
-        app.MapRpcService(TwinServiceBase.Bind(new SeriesOnlyTwin(new TwinSeriesQuery(store))));
+        app.MapRpcService(TwinServiceBase.Bind(new SeriesOnlyTwin(new TwinSeriesQuery((ITimeSeriesQuery?)remote ?? local))));
         await Within.Seconds(30, app.StartAsync(), "the gRPC host to start");
         using var channel = RpcChannel.ForAddress(app.GetRpcAddresses()[0]);
         var client = new TwinServiceClient(channel);
@@ -102,6 +111,30 @@ public sealed class TwinQuerySeriesTests
         var unimplemented = await Assert.ThrowsAsync<RpcException>(() => Within.Seconds(30,
             client.GetCellAsync(new GetCellRequest { CellId = "c1" }).ResponseAsync, "the UNIMPLEMENTED answer"));
         Assert.Equal(StatusCode.Unimplemented, unimplemented.StatusCode);
+
+        if (remote is not null)
+        {
+            // The other reads go over the Dashboard's REST API and keep their kinds: the last sample written for c1.
+            var latest = Assert.Single(await Within.Seconds(30, remote.LatestAsync(new LatestQuery
+            {
+                Measurement = "telemetry", Tags = new Dictionary<string, string> { ["cell"] = "c1" },
+            }), "the latest point through the dashboard"));
+            Assert.Equal(TimeUnits.ToNanoseconds(Start.AddSeconds(3599)), latest.TimestampNs);
+            Assert.Equal(samples["c1"][3599], latest.Field("voltage")!.Value.Float, 1e-12);
+            Assert.Equal(["c1", "c2"], await Within.Seconds(30, remote.TagValuesAsync("telemetry", "cell", new Dictionary<string, string> { ["lot"] = "L1" }), "the cells of L1"));
+
+            // A bad body is refused with every problem at once (400), as the REST API does.
+            using var bad = new StringContent("""{"measurement":"","fields":[],"where_field":"issued_cycle"}""", System.Text.Encoding.UTF8, "application/json");
+            using var refused = await Within.Seconds(30, dashboard!.Http.PostAsync("api/v1/query", bad), "the refusal of a bad body");
+            var text = await refused.Content.ReadAsStringAsync();
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("'measurement' is required", text, StringComparison.Ordinal);
+            Assert.Contains("'fields' must name at least one field", text, StringComparison.Ordinal);
+            Assert.Contains("'where_field' and 'where_value' go together", text, StringComparison.Ordinal);
+        }
+
+        // The Twin host's reader probed the Dashboard's /ping and read its store, not the InfluxDB reader it was given.
+        Assert.Equal(throughDashboard ? "dashboard" : null, remote?.Kind);
         await app.StopAsync();
     }
 

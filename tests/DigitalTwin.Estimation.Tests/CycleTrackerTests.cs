@@ -50,6 +50,52 @@ public sealed class CycleTrackerTests
     }
 
     [Fact]
+    public void The_first_cycle_of_a_file_that_starts_mid_charge_is_partial_and_has_no_efficiency()
+    {
+        var samples = ArbinCsv.Read(SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"));
+
+        // As read from the file: cycle 1's counters start at 0.88 Ah (the export begins inside the cycle).
+        var (raw, _) = Run(samples);
+        Assert.Equal(CycleGaps.StartMissing, raw[0].Gaps & CycleGaps.StartMissing);
+        Assert.True(double.IsNaN(raw[0].CoulombicEfficiency), $"cycle 1 CE {raw[0].CoulombicEfficiency} should be absent");
+
+        // As Ingest hands them over: counters rebased to 0 at the first sample. Cycle 1 charges 0.19 Ah and then
+        // discharges 1.07 Ah: its first half is far below 95 % of its opposite half, so its start was not seen.
+        var rebased = samples.Select(s => s.Cycle == 1 ? s with { ChargeCapacityAh = s.ChargeCapacityAh - samples[0].ChargeCapacityAh } : s).ToList();
+        var (cycles, _) = Run(rebased);
+        Assert.Equal(CycleGaps.StartMissing, cycles[0].Gaps);
+        Assert.True(cycles[0].IsPartial);
+        Assert.True(double.IsNaN(cycles[0].CoulombicEfficiency), $"cycle 1 CE {cycles[0].CoulombicEfficiency} should be absent (was 559 %)");
+
+        // Cycle 2 began at a boundary the tracker saw; read up to its end it is whole. Expected CE: the file's last
+        // cycle-2 counters, 1.0729095 / 1.0725317 Ah (arbin_example.csv, last row), to the counters' 1e-9.
+        var cycle2 = rebased.Where(s => s.Cycle == 2).ToList();
+        var whole = CycleTracker.Complete(Run(rebased).Last, ended: true);
+        Assert.Equal(CycleGaps.None, whole.Gaps);
+        Assert.Equal(1.0729095 / 1.0725317, whole.CoulombicEfficiency, 1e-9);
+
+        // The same cycle still in progress (no next cycle yet) is partial: its end is not seen.
+        var inProgress = cycles[1];
+        Assert.Equal(CycleGaps.EndMissing, inProgress.Gaps);
+        Assert.Equal(cycle2.Count, inProgress.Samples);
+
+        // The file replayed after itself (as `twin fleet` does, cycles renumbered 3, 4): the tracker sees the boundary
+        // into cycle 3, but it charges 0.19 Ah and discharges 1.07 Ah, so it is partial; cycle 2 stays whole.
+        var last = rebased[^1];
+        var replay = rebased.Concat(rebased.Select(s => s with
+        {
+            Sequence = s.Sequence + last.Sequence, TestTime = s.TestTime + last.TestTime + 5, Cycle = s.Cycle + 2,
+        })).ToList();
+        var (replayed, _) = Run(replay);
+        Assert.Equal([true, false, true, true], replayed.Select(c => c.IsPartial));
+        Assert.Equal(CycleGaps.StartMissing, replayed[2].Gaps);
+
+        // A cycle with a charge and no discharge is partial whatever else is known.
+        var chargeOnly = Enumerable.Range(0, 10).Select(k => new CellSample((ulong)k + 1, 0, k * 60, 1, 1, StepKind.CcCharge, 1, 3.5, double.NaN, double.NaN, double.NaN));
+        Assert.Equal(CycleGaps.HalfMissing, CycleTracker.Complete(Run(chargeOnly).Last, ended: true).Gaps);
+    }
+
+    [Fact]
     public void Charge_and_discharge_are_integrated_exactly_for_piecewise_linear_current()
     {
         // Constant 2 A for 1800 s is 1 Ah (∫I dt / 3600); a ramp from +1 A to −1 A over 3600 s gives two triangles of 0.25 Ah.

@@ -13,13 +13,42 @@ public sealed class InfluxDbServer : IAsyncDisposable
     private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private readonly string _root;
     private readonly StringBuilder _log = new();
+    private readonly string _dataSettings;
     private Process? _process;
 
-    private InfluxDbServer(string root, int httpPort, int rpcPort)
+    private InfluxDbServer(string root, int httpPort, int rpcPort, string dataSettings)
     {
         _root = root;
         HttpPort = httpPort;
         RpcPort = rpcPort;
+        _dataSettings = dataSettings;
+    }
+
+    /// <summary>
+    /// [data] settings for write throughput: the in-memory cache is snapshotted to TSM files only when it reaches
+    /// 256 MB or after an hour cold, and one compaction at a time, so a benchmark's influxd spends its CPU on writes
+    /// (points stay durable in the WAL). Used by the `timeseries` benchmark for our store and the raw peer alike.
+    /// </summary>
+    public const string IngestTuning = """
+          cache-snapshot-memory-size = "256m"
+          cache-snapshot-write-cold-duration = "1h"
+          max-concurrent-compactions = 1
+        """;
+
+    /// <summary>[data] settings of tests: cold shards are snapshotted after 10 s (restart tests read TSM files soon).</summary>
+    public const string DefaultData = """
+          cache-snapshot-write-cold-duration = "10s"
+        """;
+
+    /// <summary>CPU time influxd has used so far (user + system), for points per CPU-second on a shared machine.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var process = _process ?? throw new InvalidOperationException("influxd is not running.");
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
     }
 
     public int HttpPort { get; }
@@ -43,14 +72,16 @@ public sealed class InfluxDbServer : IAsyncDisposable
     }
 
     /// <summary>Starts a fresh server; installs Debian's influxdb first if influxd is missing.</summary>
-    public static async Task<InfluxDbServer> StartAsync(TimeSpan? timeout = null)
+    /// <param name="timeout">How long to wait for "Listening on HTTP".</param>
+    /// <param name="dataSettings">Extra lines of the [data] section; null = <see cref="DefaultData"/> (or e.g. <see cref="IngestTuning"/>).</param>
+    public static async Task<InfluxDbServer> StartAsync(TimeSpan? timeout = null, string? dataSettings = null)
     {
         await EnsureInstalledAsync().ConfigureAwait(false);
         var root = Path.Combine(Path.GetTempPath(), "dt-influxd", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         for (var attempt = 1; ; attempt++)
         {
-            var server = new InfluxDbServer(root, FreePort(), FreePort());
+            var server = new InfluxDbServer(root, FreePort(), FreePort(), dataSettings ?? DefaultData);
             try
             {
                 await server.RestartAsync(timeout).ConfigureAwait(false);
@@ -81,7 +112,7 @@ public sealed class InfluxDbServer : IAsyncDisposable
               dir = "{_root}/data"
               wal-dir = "{_root}/wal"
               query-log-enabled = false
-              cache-snapshot-write-cold-duration = "10s"
+            {_dataSettings}
             [monitor]
               store-enabled = false
             [http]

@@ -17,6 +17,26 @@ public sealed class InfluxDbStoreTests(InfluxFixture fixture)
     private static readonly long Second = TimeUnits.NanosecondsPerSecond;
 
     [Fact]
+    public async Task A_series_endpoint_that_is_influxd_is_read_with_influxql()
+    {
+        // influxd answers /ping with X-Influxdb-Version; the probe must hand queries to the InfluxDB reader.
+        var database = Database();
+        await using var influx = new InfluxDbStore(Options(database));
+        var a = StoreTestData.Samples("a", StoreTestData.Start, 600, seed: 4);
+        await influx.WriteAsync(StoreTestData.Batch(a, lot: "L1"));
+        await Within.Seconds(60, influx.FlushAsync(), "influxd acknowledged the points");
+        using var http = new HttpClient();
+        var endpoint = new Remote.SeriesQueryEndpoint(http, fixture.Server.Endpoint, influx);
+        var result = await Within.Seconds(30, endpoint.QueryAsync(new SeriesQuery
+        {
+            Measurement = Telemetry.Measurement.Name, Fields = [Telemetry.Voltage.Name], Raw = true,
+            FromNs = StoreTestData.Start, ToNs = StoreTestData.Start + (600 * Second),
+        }), "the query through the probed endpoint");
+        Assert.Equal("influxdb", endpoint.Kind);
+        Assert.Equal(600, Assert.Single(result.Series).Times.Length);
+    }
+
+    [Fact]
     public async Task Queries_answer_like_the_embedded_store()
     {
         var database = Database();

@@ -1,6 +1,8 @@
 // REST query API over the store: the schema catalog, series over a time range (downsampled,
-// raw, per cell, per lot, combined), the latest point of each series, tag values.
+// raw, per cell, per lot, combined), the latest point of each series, tag values, and POST /query
+// (the store's own query and result, lossless, for other processes such as the Twin's QuerySeries).
 using DigitalTwin.TimeSeries;
+using DigitalTwin.TimeSeries.Remote;
 using DigitalTwin.TimeSeries.Schema;
 
 namespace DigitalTwin.Services.Dashboard.Api;
@@ -19,6 +21,7 @@ internal static class SeriesEndpoints
             fields = m.Fields.ToDictionary(f => f.Name, FieldMeta.Of),
         })));
         api.MapGet("/series", SeriesAsync);
+        api.MapPost("/query", QueryAsync);
         api.MapGet("/latest", LatestAsync);
         api.MapGet("/tags/{measurement}/{tag}", TagsAsync);
     }
@@ -83,6 +86,35 @@ internal static class SeriesEndpoints
         return Results.Json(new SeriesResponse(measurement, plan.BucketNs / 1e9, plan.FromNs / 1e9, plan.ToNs / 1e9,
             fields.ToDictionary(f => f, f => FieldMeta.Of(measurement, f)),
             [.. result.Series.Select(FrameDto.Of)]));
+    }
+
+    /// <summary>A SeriesQuery as JSON in, the store's SeriesResult out (nanosecond times, buckets with min/max/count).</summary>
+    private static async Task<IResult> QueryAsync(HttpContext context, ITimeSeriesStore store)
+    {
+        SeriesQueryWire? wire;
+        try
+        {
+            wire = await context.Request.ReadFromJsonAsync<SeriesQueryWire>(context.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return Problem($"the body is not a series query: {ex.Message}");
+        }
+
+        if (wire is null)
+        {
+            return Problem("the body is not a series query: empty");
+        }
+
+        try
+        {
+            var result = await store.QueryAsync(wire.ToQuery(), context.RequestAborted);
+            return Results.Json(SeriesResultWire.From(result));
+        }
+        catch (ArgumentException ex)
+        {
+            return Problem(ex.Message);
+        }
     }
 
     private static async Task<IResult> LatestAsync(HttpContext context, ITimeSeriesStore store, TimeProvider time)

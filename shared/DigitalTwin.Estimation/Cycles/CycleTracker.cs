@@ -52,7 +52,38 @@ public sealed record CycleProgress
     public int ResidualCount { get; init; }
     public int Samples { get; init; }
 
+    /// <summary>The cycle began at a cycle boundary the tracker saw (false for the first cycle of a stream).</summary>
+    public bool StartObserved { get; init; }
+
+    /// <summary>The cycler's charge and discharge counters at the cycle's first sample (NaN when absent) [A.h].</summary>
+    public double StartChargeCounterAh { get; init; } = double.NaN;
+    public double StartDischargeCounterAh { get; init; } = double.NaN;
+
+    /// <summary>Direction of the cycle's first half-cycle (+1 charge, −1 discharge, 0 none yet), its coulombs [A.h] and whether it ended.</summary>
+    public int FirstHalfDirection { get; init; }
+    public double FirstHalfAh { get; init; }
+    public bool FirstHalfEnded { get; init; }
+
+    /// <summary>Coulombs moved against the first half's direction while it lasts (rest noise) [A.h].</summary>
+    public double FirstHalfAgainstAh { get; init; }
+
     public static CycleProgress Empty { get; } = new();
+}
+
+/// <summary>Why a cycle's figures do not describe a whole cycle (its coulombic efficiency is then not given).</summary>
+[Flags]
+public enum CycleGaps
+{
+    None = 0,
+
+    /// <summary>The data begins inside the cycle: counters not at zero, or a first half-cycle too short for a start at a full state.</summary>
+    StartMissing = 1,
+
+    /// <summary>The cycle has not ended: it is the cycle in progress.</summary>
+    EndMissing = 2,
+
+    /// <summary>No charge or no discharge at all in the cycle.</summary>
+    HalfMissing = 4,
 }
 
 /// <summary>A completed cycle's figures.</summary>
@@ -71,6 +102,7 @@ public sealed record CycleProgress
 /// <param name="Resistance">Mean DC resistance from current steps; NaN when the cycle had none [Ω].</param>
 /// <param name="VoltageResidualRms">RMS of measured minus model voltage; NaN without a model [V].</param>
 /// <param name="Samples">Samples in the cycle [count].</param>
+/// <param name="Gaps">What makes the cycle partial; <see cref="CycleGaps.None"/> for a whole cycle.</param>
 public sealed record CycleRecord(
     int Cycle,
     long StartTimeNs,
@@ -86,10 +118,14 @@ public sealed record CycleRecord(
     double MaxVoltage,
     double Resistance,
     double VoltageResidualRms,
-    int Samples)
+    int Samples,
+    CycleGaps Gaps = CycleGaps.None)
 {
-    /// <summary>Discharge over charge capacity; NaN when nothing was charged.</summary>
-    public double CoulombicEfficiency => ChargeCapacityAh > 0 ? DischargeCapacityAh / ChargeCapacityAh : double.NaN;
+    /// <summary>A first or last cycle seen only in part, or one without both a charge and a discharge.</summary>
+    public bool IsPartial => Gaps != CycleGaps.None;
+
+    /// <summary>Discharge over charge capacity; NaN for a partial cycle (a part of a cycle has no efficiency) or when nothing was charged.</summary>
+    public double CoulombicEfficiency => !IsPartial && ChargeCapacityAh > 0 ? DischargeCapacityAh / ChargeCapacityAh : double.NaN;
 }
 
 /// <summary>Advances the cycle in progress by one sample. Pure and deterministic.</summary>
@@ -113,7 +149,7 @@ public static class CycleTracker
         var p = progress;
         if (p.Cycle >= 0 && sample.Cycle != p.Cycle)
         {
-            completed = Complete(p);
+            completed = Complete(p, ended: true);
             events |= CycleEvents.CycleCompleted;
             p = CycleProgress.Empty with
             {
@@ -124,12 +160,17 @@ public static class CycleTracker
                 Step = p.Step,
                 StepKind = p.StepKind,
                 Direction = p.Direction,
+                StartObserved = true,
             };
         }
 
         if (p.Samples == 0)
         {
-            p = p with { Cycle = sample.Cycle, StartTimeNs = sample.TimeUnixNs, StartTestTime = sample.TestTime };
+            p = p with
+            {
+                Cycle = sample.Cycle, StartTimeNs = sample.TimeUnixNs, StartTestTime = sample.TestTime,
+                StartChargeCounterAh = sample.ChargeCapacityAh, StartDischargeCounterAh = Math.Abs(sample.DischargeCapacityAh),
+            };
         }
 
         if (p.Step >= 0 && (sample.Step != p.Step || sample.StepKind != p.StepKind))
@@ -168,6 +209,25 @@ public static class CycleTracker
             }
         }
 
+        // The first half-cycle ends once the charge moved against it exceeds 2 % of its own (a rest's
+        // offset current of −0.1 mA does not end a 1 A charge).
+        var firstDirection = p.FirstHalfDirection == 0 ? direction : p.FirstHalfDirection;
+        var firstAh = p.FirstHalfAh;
+        var firstAgainst = p.FirstHalfAgainstAh;
+        var firstEnded = p.FirstHalfEnded;
+        if (!firstEnded && firstDirection != 0)
+        {
+            firstAh += firstDirection > 0 ? chargeAh - p.ChargeCoulombAh : dischargeAh - p.DischargeCoulombAh;
+            firstAgainst += firstDirection > 0 ? dischargeAh - p.DischargeCoulombAh : chargeAh - p.ChargeCoulombAh;
+            if (firstAgainst > firstAh)
+            {
+                // The first movement was an offset current; the half-cycle runs the other way.
+                (firstAh, firstAgainst, firstDirection) = (firstAgainst, firstAh, -firstDirection);
+            }
+
+            firstEnded = firstAgainst > 0.02 * firstAh;
+        }
+
         var residual = sample.Voltage - modelVoltage;
         var hasResidual = double.IsFinite(residual);
         p = p with
@@ -192,12 +252,19 @@ public static class CycleTracker
             ResidualSumSquares = p.ResidualSumSquares + (hasResidual ? residual * residual : 0),
             ResidualCount = p.ResidualCount + (hasResidual ? 1 : 0),
             Samples = p.Samples + 1,
+            FirstHalfDirection = firstDirection,
+            FirstHalfAh = firstAh,
+            FirstHalfEnded = firstEnded,
+            FirstHalfAgainstAh = firstAgainst,
         };
         return (p, completed, events);
     }
 
-    /// <summary>The figures of a cycle in progress as if it ended now (for the end of a file or a live view).</summary>
-    public static CycleRecord Complete(CycleProgress p)
+    /// <summary>
+    /// The figures of a cycle in progress as if it ended now (for the end of a file or a live view), or, with
+    /// <paramref name="ended"/>, of a cycle whose end the tracker saw (the next cycle began).
+    /// </summary>
+    public static CycleRecord Complete(CycleProgress p, bool ended = false)
     {
         ArgumentNullException.ThrowIfNull(p);
         return new CycleRecord(
@@ -215,8 +282,54 @@ public static class CycleTracker
             p.MaxVoltage,
             p.ResistanceCount > 0 ? p.ResistanceSum / p.ResistanceCount : double.NaN,
             p.ResidualCount > 0 ? Math.Sqrt(p.ResidualSumSquares / p.ResidualCount) : double.NaN,
-            p.Samples);
+            p.Samples,
+            Gaps(p, ended));
     }
+
+    /// <summary>
+    /// Whole cycles start at a full state. A first half-cycle that starts at one moves at least
+    /// <see cref="WholeHalfFraction"/> of the charge its opposite half moves (a cycled cell's coulombic efficiency
+    /// is above that), so a shorter first half of a cycle whose start was not seen, or of any charge-first cycle,
+    /// is a part; so is the cycle in progress.
+    /// </summary>
+    internal static CycleGaps Gaps(CycleProgress p, bool ended)
+    {
+        var gaps = CycleGaps.None;
+        if (p.ChargeCoulombAh <= 0 || p.DischargeCoulombAh <= 0)
+        {
+            gaps |= CycleGaps.HalfMissing;
+        }
+
+        // Counters that do not start at zero: the cycler counted charge before the first sample.
+        var charge = double.IsNaN(p.ChargeCounterAh) ? p.ChargeCoulombAh : p.ChargeCounterAh;
+        var discharge = double.IsNaN(p.DischargeCounterAh) ? p.DischargeCoulombAh : p.DischargeCounterAh;
+        if (p.StartChargeCounterAh > CounterStartFraction * charge || p.StartDischargeCounterAh > CounterStartFraction * discharge)
+        {
+            gaps |= CycleGaps.StartMissing;
+        }
+
+        // A charge-first cycle that charged less than it then discharged (CE > 1/0.95) began inside a charge even
+        // after a boundary the tracker saw (a replay, a protocol restart); discharge-first, low CE can be real.
+        if ((!p.StartObserved || p.FirstHalfDirection > 0) && p.FirstHalfDirection != 0 && p.FirstHalfAh < WholeHalfFraction * Opposite(p, p.FirstHalfDirection))
+        {
+            gaps |= CycleGaps.StartMissing;
+        }
+
+        if (!ended)
+        {
+            gaps |= CycleGaps.EndMissing;
+        }
+
+        return gaps;
+    }
+
+    /// <summary>Least ratio of a whole half-cycle's charge to its opposite half's (coulombic efficiency ≥ 0.95).</summary>
+    public const double WholeHalfFraction = 0.95;
+
+    /// <summary>Counters at the first sample above this fraction of the cycle's total mean the cycle began earlier.</summary>
+    public const double CounterStartFraction = 0.01;
+
+    private static double Opposite(CycleProgress p, int direction) => direction > 0 ? p.DischargeCoulombAh : p.ChargeCoulombAh;
 
     /// <summary>
     /// Trapezoid rule for charge and energy over one interval, split at the zero crossing when the current changes

@@ -79,6 +79,25 @@ public sealed record Provenance
 }
 
 /// <summary>Per-cycle figures computed from the normalized samples.</summary>
+/// <summary>Why a cycle summary covers only a part of a cycle.</summary>
+[Flags]
+public enum CycleSummaryGaps
+{
+    None = 0,
+
+    /// <summary>The data begins inside the cycle (its first half-cycle is too short for a start at a full state).</summary>
+    StartMissing = 1,
+
+    /// <summary>The data ends inside the cycle (its last half-cycle stops short of the previous cycle's voltage limit).</summary>
+    EndMissing = 2,
+
+    /// <summary>No charge or no discharge in the cycle.</summary>
+    HalfMissing = 4,
+
+    /// <summary>The first (last) cycle ran a strict subset of the next (previous) cycle's steps.</summary>
+    StepsMissing = 8,
+}
+
 public sealed record CycleSummary
 {
     public int Cycle { get; init; }
@@ -93,8 +112,13 @@ public sealed record CycleSummary
     /// <summary>Charge out of the cell [Ah].</summary>
     public double DischargeCapacity { get; init; }
 
-    /// <summary>Discharge / charge capacity; NaN when nothing was charged.</summary>
+    /// <summary>Discharge / charge capacity; NaN for a partial cycle or when nothing was charged.</summary>
     public double CoulombicEfficiency { get; init; }
+
+    /// <summary>Why the cycle is only a part of one (first or last cycle of the data); None for a whole cycle.</summary>
+    public CycleSummaryGaps Gaps { get; init; }
+
+    public bool IsPartial => Gaps != CycleSummaryGaps.None;
 
     public double ChargeEnergy { get; init; }
 

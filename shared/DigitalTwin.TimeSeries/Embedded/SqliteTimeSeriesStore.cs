@@ -323,7 +323,10 @@ public sealed partial class SqliteTimeSeriesStore : ITimeSeriesStore
         }
 
         state.HighWater = fresh.Last;
-        SetLast(state, fresh, fresh.Count - 1);
+
+        // The latest point is the head's last row (appends never change earlier rows), so the batch's own
+        // columns are not kept alive by every series until its next write.
+        SetLast(state, state.Head, state.Head.Count - 1);
         return split > 0;
     }
 

@@ -85,12 +85,14 @@ public static class Measurements
         public static readonly FieldDefinition VoltageMax = FieldDefinition.Float("voltage_max", "Maximum voltage", "V", "Highest voltage in the cycle.", Volt);
         public static readonly FieldDefinition CvTime = FieldDefinition.Float("cv_time", "CV time", "s", "Time spent in constant-voltage steps.", Seconds, "min", 1.0 / 60);
         public static readonly FieldDefinition DcResistance = FieldDefinition.Float("dc_resistance", "DC resistance", "Ω", "DC resistance from the cycle's current pulses or steps.", Ohm, "mΩ", 1e3);
+        public static readonly FieldDefinition Partial = FieldDefinition.Boolean("partial", "Partial cycle",
+            "true when the data holds only part of the cycle (first or last cycle seen, or no charge or no discharge); coulombic_efficiency is then absent.");
 
         public static readonly MeasurementDefinition Measurement = new("cycle_summary",
             "Per-cycle capacities, efficiency, energies and resistance.", "End of the cycle (UTC).",
             [Tags.Cell, Tags.Lot],
             [Cycle, ChargeCapacity, DischargeCapacity, CoulombicEfficiency, ChargeEnergy, DischargeEnergy,
-             MeanChargeVoltage, MeanDischargeVoltage, Duration, VoltageMin, VoltageMax, CvTime, DcResistance]);
+             MeanChargeVoltage, MeanDischargeVoltage, Duration, VoltageMin, VoltageMax, CvTime, DcResistance, Partial]);
     }
 
     /// <summary>The cell twin's estimate, one point per applied sample or segment.</summary>

@@ -273,7 +273,8 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
 
             modelVoltage = model is { Voltages: { } v } && double.IsFinite(v[i]) ? v[i] : filterVoltage;
             residual = sample.Voltage - modelVoltage;
-            Points()?.Sample(sample, modelVoltage, filter?.Soc ?? double.NaN);
+            // Without a reduced model (e.g. BPX cells) SOC is the electrochemical model's, known at the segment's end.
+            Points()?.Sample(sample, modelVoltage, filter?.Soc ?? (i == ready.Count - 1 && model is { Failed: false } ? model.Soc : double.NaN));
             var (next, completed, events) = CycleTracker.Apply(progress, sample, modelVoltage, Options.Cycles);
             progress = next;
             halfCycleEnded |= events.HasFlag(CycleEvents.HalfCycleEnded);

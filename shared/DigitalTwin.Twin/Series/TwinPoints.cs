@@ -57,7 +57,8 @@ public sealed class TwinPoints(string cellId, string lotId, string model)
             .Float(CycleSummary.Duration, c.Duration)
             .Float(CycleSummary.VoltageMin, c.MinVoltage)
             .Float(CycleSummary.VoltageMax, c.MaxVoltage)
-            .Float(CycleSummary.DcResistance, c.Resistance);
+            .Float(CycleSummary.DcResistance, c.Resistance)
+            .Boolean(CycleSummary.Partial, c.IsPartial);
 
     /// <summary>A forecast issued at <paramref name="issuedNs"/>; future cycles are placed one cycle duration apart.</summary>
     public void Forecast(ForecastResult f, long issuedNs, double cycleSeconds, double nominalCapacityAh)

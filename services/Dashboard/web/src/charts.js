@@ -28,7 +28,7 @@ function axis(extra) {
 export function chart(container, spec) {
   const time = spec.x.time !== false;
   const scales = { x: { time } };
-  for (const a of spec.axes) scales[a.scale] = { auto: a.range === undefined, range: a.range };
+  for (const a of spec.axes) scales[a.scale] = { auto: a.range === undefined || typeof a.range === 'function', range: a.range };
   const series = [
     time ? { label: 'Time (UTC)', value: (u, v) => (v == null ? '–' : new Date(v * 1000).toISOString().slice(11, 19)) }
       : { label: spec.x.label, value: (u, v) => (v == null ? '–' : Number(v).toFixed(spec.x.digits ?? 0)) },

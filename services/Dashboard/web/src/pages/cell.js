@@ -40,8 +40,8 @@ export async function cellPage(main, query) {
   main.append(tiles, grid);
 
   const vi = panel('Voltage and current', 'measured vs model (SPMe), current > 0 charging', 'span-8');
-  const residualPanel = panel('Model residual', 'measured − model, alert above 8 mV RMS', 'span-4');
-  const socPanel = panel('State of charge', 'twin estimate (EKF on the reduced model)', 'span-4');
+  const residualPanel = panel('Model residual', 'measured − model; axis spans 1–99 % of the values', 'span-4');
+  const socPanel = panel('State of charge', 'EKF on the reduced model, or the electrochemical model (BPX sets)', 'span-4');
   const tempPanel = panel('Temperature', 'cycler probe', 'span-4');
   const fadePanel = panel('Capacity and DC resistance', 'per cycle', 'span-4');
   const forecastPanel = panel('Capacity forecast', 'SOH per cycle, median and 90 % band, end of life at 80 %', 'span-8');
@@ -51,7 +51,9 @@ export async function cellPage(main, query) {
 
   const viChart = chart(vi.body, {
     x: { time: true },
-    axes: [{ scale: 'V', label: f('twin_state', 'measured_voltage').label.replace('Measured voltage', 'Voltage') }, { scale: 'A', label: f('telemetry', 'current').label, side: 1 }],
+    // The measured voltage sets the axis: a model excursion goes off-scale instead of flattening the measurement.
+    axes: [{ scale: 'V', label: f('twin_state', 'measured_voltage').label.replace('Measured voltage', 'Voltage'), range: (u) => spanOf(u.data[1], 0.05) },
+      { scale: 'A', label: f('telemetry', 'current').label, side: 1 }],
     series: [
       { label: 'Measured V', scale: 'V', color: '#58a6ff', digits: 4 },
       { label: 'Model V', scale: 'V', color: '#f0883e', dash: [5, 3], digits: 4 },
@@ -62,7 +64,7 @@ export async function cellPage(main, query) {
   const residualMeta = f('twin_state', 'voltage_residual');
   const residualChart = chart(residualPanel.body, {
     x: { time: true },
-    axes: [{ scale: 'mV', label: residualMeta.label }],
+    axes: [{ scale: 'mV', label: residualMeta.label, range: (u) => robustSpan(u.data[1], 10) }],
     series: [{ label: 'Residual', scale: 'mV', color: '#d2a8ff', width: 1, digits: 2 }],
     height: 200,
   });
@@ -137,19 +139,21 @@ export async function cellPage(main, query) {
   async function loadCycles() {
     const [cycles, eol] = await Promise.all([
       series('cycle_summary', ['cycle', 'charge_capacity', 'discharge_capacity', 'coulombic_efficiency', 'discharge_energy',
-        'mean_charge_voltage', 'mean_discharge_voltage', 'duration', 'cv_time', 'dc_resistance'], { cell, from: 'now-365d', to: 'now+1d', raw: true, points: 2000 }),
+        'mean_charge_voltage', 'mean_discharge_voltage', 'duration', 'cv_time', 'dc_resistance', 'partial'], { cell, from: 'now-365d', to: 'now+1d', raw: true, points: 2000 }),
       latest('eol_forecast', { cell }),
     ]);
     const c = cycles.series[0];
     const n = c?.t.length ?? 0;
-    const get = (name, i) => c.fields[name].values[i];
+    const get = (name, i) => c.fields[name]?.values[i] ?? null;
     const rowsOut = [];
     for (let i = n - 1; i >= Math.max(0, n - 300); i -= 1) {
-      rowsOut.push(el('tr', {},
-        el('td', { text: get('cycle', i) }),
+      // A partial cycle (first or last seen only in part) has no efficiency: the table says so instead of a number.
+      const partial = get('partial', i) === 1;
+      rowsOut.push(el('tr', partial ? { class: 'partial', title: 'Partial cycle: the data holds only part of it, so it has no coulombic efficiency' } : {},
+        el('td', { text: partial ? `${get('cycle', i)} (partial)` : get('cycle', i) }),
         el('td', { text: num(get('charge_capacity', i), 4) }),
         el('td', { text: num(get('discharge_capacity', i), 4) }),
-        el('td', { text: percent(get('coulombic_efficiency', i), 2) }),
+        el('td', { class: partial ? 'muted' : '', text: partial ? 'partial' : percent(get('coulombic_efficiency', i), 2) }),
         el('td', { text: num(get('discharge_energy', i), 3) }),
         el('td', { text: num(get('mean_charge_voltage', i), 3) }),
         el('td', { text: num(get('mean_discharge_voltage', i), 3) }),
@@ -241,4 +245,24 @@ export async function cellPage(main, query) {
       requestAnimationFrame(() => { drawPending = false; draw(); renderTiles(); });
     }
   });
+}
+
+/** [min, max] of the non-null values, padded by 10 % (at least `pad`); [0, 1] when there are none. */
+function spanOf(values, pad) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values ?? []) if (v != null && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (!Number.isFinite(lo)) return [0, 1];
+  const margin = Math.max(pad, (hi - lo) * 0.1);
+  return [lo - margin, hi + margin];
+}
+
+/** The 1st–99th percentile of the values, padded (at least ±`pad` around them): a few wild points do not set the axis. */
+function robustSpan(values, pad) {
+  const sorted = (values ?? []).filter((v) => v != null && Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return [-pad, pad];
+  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))];
+  const hi = sorted[Math.ceil(0.99 * (sorted.length - 1))];
+  const margin = Math.max(pad, (hi - lo) * 0.1);
+  return [Math.min(lo, 0) - margin, Math.max(hi, 0) + margin];
 }
