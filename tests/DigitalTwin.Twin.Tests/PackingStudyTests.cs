@@ -103,11 +103,11 @@ public sealed class PackingStudyTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>The Arbin cell as a solid-electrolyte cell at 30 MPa stack pressure (so its packing has AM and SE).</summary>
     private static CellDesign SolidCell() => TwinFixture.ArbinCell() with { Electrolyte = ElectrolyteKind.Solid, StackPressure = 30e6 };
 
-    private async Task<(LocalGrainHost Host, TwinServices Services, RecordingSink Sink, TwinSeriesWriter Writer)> StartAsync(IDemSolver dem)
+    private async Task<(LocalGrainHost Host, TwinServices Services, RecordingSink Sink, TwinSeriesWriter Writer)> StartAsync(IDemSolver dem, TwinOptions? options = null)
     {
         var sink = new RecordingSink();
         var writer = new TwinSeriesWriter(sink, new TwinSeriesOptions(FlushInterval: TimeSpan.FromMilliseconds(50)), TimeProvider.System, NullLogger.Instance);
-        var services = new TwinServices(new SolverSet(new RpcElectrochemSolver(new ElectrochemServiceClient(_electrochemChannel!), FastRetries, TimeProvider.System), null, null, dem), Options, writer);
+        var services = new TwinServices(new SolverSet(new RpcElectrochemSolver(new ElectrochemServiceClient(_electrochemChannel!), FastRetries, TimeProvider.System), null, null, dem), options ?? Options, writer);
         var host = new LocalGrainHost(new InMemoryGrainStore(), new GrainHostOptions(), TimeProvider.System).AddTwinGrains(services);
         await host.StartAsync().Within("twin host start");
         return (host, services, sink, writer);
@@ -259,6 +259,30 @@ public sealed class PackingStudyTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(cell.ActiveAlerts, a => a.RuleId is "solver-failing" or "packing-stress" or "contact-loss");
         await writer.FlushAsync().Within("the series flush");
         Assert.DoesNotContain(sink.Points, x => x.Series.Measurement == Schema.DemStage.Measurement.Name);
+        stop.Cancel();
+    }
+
+    [Fact]
+    public async Task A_study_past_its_deadline_is_cancelled_and_reported()
+    {
+        // 50 ms is far below the seconds a 100-particle press takes on the real service (the other tests' studies).
+        var options = Options with { Dem = Options.Dem with { Deadline = TimeSpan.FromMilliseconds(50) } };
+        var (host, services, _, writer) = await StartAsync(new RpcDemSolver(new Contracts.Dem.V1.DemServiceClient(_demChannel!), FastRetries, TimeProvider.System), options);
+        await using var _h = host;
+        await using var _w = writer;
+        using var stop = new CancellationTokenSource();
+        var feed = services.Updates.Watch(stop.Token);
+        var cell = await ReplayAsync(host, "solid-5");
+        await WaitForOutcomesAsync(feed, "solid-5", 2);
+        foreach (var role in new[] { "positive", "negative" })
+        {
+            var packing = (await host.GrainFactory.GetGrain<IElectrodeGrain>($"solid-5/{role}").GetStateAsync().Within($"the {role} electrode")).Packing!;
+            Assert.Equal((0, 1), (packing.Completed, packing.Failures));
+            Assert.Contains("deadline of 00:00:00.0500000 exceeded", packing.LastError, StringComparison.Ordinal);
+        }
+
+        // Every sample applied regardless: arbin_example.csv has 2,142 samples (2,143 lines with its header).
+        Assert.Equal(2142, cell.AppliedSamples);
         stop.Cancel();
     }
 
