@@ -21,7 +21,7 @@ function axis(extra) {
 
 /**
  * Creates a chart in `container`.
- * spec: { x: { label, time }, axes: [{ scale, label, side, range, digits }], series: [{ label, scale, color, width,
+ * spec: { x: { label, time, integer }, axes: [{ scale, label, side, range, digits }], series: [{ label, scale, color, width,
  *         dash, points, digits, show }], bands: [[upper, lower, fill]], height }
  * Series indices in bands count from 1 (0 is x). Returns { plot, setData }.
  */
@@ -46,7 +46,7 @@ export function chart(container, spec) {
       // Without a cursor the legend shows each series' latest value, like a Grafana "last" legend.
       value: (u, v, sidx, idx) => {
         const shown = v ?? (idx == null ? lastValue(u.data[i + 1]) : null);
-        return shown == null ? '–' : Number(shown).toFixed(s.digits ?? 2);
+        return shown == null || !Number.isFinite(Number(shown)) ? '–' : Number(shown).toFixed(s.digits ?? 2);
       },
     })),
   ];
@@ -54,6 +54,8 @@ export function chart(container, spec) {
     axis({
       label: time ? 'Time (UTC)' : spec.x.label,
       size: 40,
+      // Counted axes (cycles) tick on whole numbers only.
+      incrs: spec.x.integer ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] : undefined,
       values: time ? timeTicks : (u, splits, ai, space, incr) => splits.map((v) => (v == null ? '' : formatTick(v, incr))),
     }),
     ...spec.axes.map((a) => axis({
@@ -114,7 +116,7 @@ function timeTicks(u, splits, ai, space, incr) {
 }
 
 function lastValue(values) {
-  for (let k = (values?.length ?? 0) - 1; k >= 0; k -= 1) if (values[k] != null) return values[k];
+  for (let k = (values?.length ?? 0) - 1; k >= 0; k -= 1) if (values[k] != null && Number.isFinite(values[k])) return values[k];
   return null;
 }
 

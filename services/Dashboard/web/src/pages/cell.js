@@ -40,7 +40,7 @@ export async function cellPage(main, query) {
   main.append(tiles, grid);
 
   const vi = panel('Voltage and current', 'measured vs model (SPMe), current > 0 charging', 'span-8');
-  const residualPanel = panel('Model residual', 'measured − model; axis spans 1–99 % of the values', 'span-4');
+  const residualPanel = panel('Model residual', 'measured − model; axis within the measured voltage window', 'span-4');
   const socPanel = panel('State of charge', 'EKF on the reduced model, or the electrochemical model (BPX sets)', 'span-4');
   const tempPanel = panel('Temperature', 'cycler probe', 'span-4');
   const fadePanel = panel('Capacity and DC resistance', 'per cycle', 'span-4');
@@ -62,9 +62,11 @@ export async function cellPage(main, query) {
     height: 270,
   });
   const residualMeta = f('twin_state', 'voltage_residual');
+  let voltageWindowMv = 1000;
   const residualChart = chart(residualPanel.body, {
     x: { time: true },
-    axes: [{ scale: 'mV', label: residualMeta.label, range: (u) => robustSpan(u.data[1], 10) }],
+    // A residual beyond the measured voltage window is a model failure, not a fit: the axis stops there.
+    axes: [{ scale: 'mV', label: residualMeta.label, range: (u) => clampSpan(robustSpan(u.data[1], 10), voltageWindowMv) }],
     series: [{ label: 'Residual', scale: 'mV', color: '#d2a8ff', width: 1, digits: 2 }],
     height: 200,
   });
@@ -95,6 +97,9 @@ export async function cellPage(main, query) {
     ]);
     const t = tel.series[0];
     telemetry.load(t?.t ?? [], [t?.fields.current.values ?? [], t?.fields.temperature.values ?? []]);
+    // Some cyclers log no temperature: say so rather than show an empty chart.
+    const hasTemperature = (t?.fields.temperature.values ?? []).some((v) => v !== null);
+    tempPanel.panel.querySelector('.note').textContent = hasTemperature ? 'cycler probe' : 'no temperature in this cell\'s data';
     const s = tw.series[0];
     const scale = (values, k) => (values ?? []).map((v) => (v === null ? null : v * k));
     twin.load(s?.t ?? [], [s?.fields.measured_voltage.values ?? [], s?.fields.model_voltage.values ?? [],
@@ -104,6 +109,8 @@ export async function cellPage(main, query) {
 
   function draw() {
     const tw = twin.table();
+    const [vLo, vHi] = spanOf(tw[1], 0);
+    voltageWindowMv = Math.max(50, (vHi - vLo) * 1000);
     const tel = telemetry.table();
     viChart.setData(join([[tw[0], tw[1], tw[2]], [tel[0], tel[1]]]));
     residualChart.setData([tw[0], tw[3]]);
@@ -112,7 +119,7 @@ export async function cellPage(main, query) {
   }
 
   const fadeChart = chart(fadePanel.body, {
-    x: { label: 'Cycle [#]', time: false },
+    x: { label: 'Cycle [#]', time: false, integer: true },
     axes: [{ scale: 'Ah', label: f('cycle_summary', 'discharge_capacity').label }, { scale: 'mOhm', label: f('cycle_summary', 'dc_resistance').label, side: 1 }],
     series: [
       { label: 'Q discharge', scale: 'Ah', color: '#58a6ff', digits: 4 },
@@ -122,7 +129,7 @@ export async function cellPage(main, query) {
   });
 
   const forecastChart = chart(forecastPanel.body, {
-    x: { label: 'Cycle [#]', time: false },
+    x: { label: 'Cycle [#]', time: false, integer: true },
     axes: [{ scale: 'soh', label: f('twin_state', 'soh').label, range: [60, 102] }],
     series: [
       { label: 'Measured', scale: 'soh', color: '#58a6ff', points: true, size: 3, digits: 2 },
@@ -229,9 +236,11 @@ export async function cellPage(main, query) {
       if (p.m === 'telemetry') {
         telemetry.append(p.t, [p.f.current, p.f.temperature]);
         Object.assign(current, { voltage: p.f.voltage ?? current.voltage, current: p.f.current ?? current.current,
-          temperature: p.f.temperature ?? current.temperature, cycle: p.f.cycle ?? current.cycle, last_seen: p.t });
+          temperature: p.f.temperature ?? current.temperature, cycle: p.f.cycle ?? current.cycle, last_seen: p.t,
+          status: STEP_STATUS[p.f.step_type] ?? current.status });
       } else if (p.m === 'twin_state') {
-        twin.append(p.t, [p.f.measured_voltage, p.f.model_voltage, p.f.voltage_residual * 1000, p.f.soc * 100, p.f.soh * 100]);
+        const times = (v, k) => (v === undefined || v === null ? undefined : v * k);
+        twin.append(p.t, [p.f.measured_voltage, p.f.model_voltage, times(p.f.voltage_residual, 1000), times(p.f.soc, 100), times(p.f.soh, 100)]);
         Object.assign(current, { soc: p.f.soc ?? current.soc, soh: p.f.soh ?? current.soh, residual: p.f.voltage_residual ?? current.residual });
       } else {
         reloadTimer ??= setTimeout(async () => { reloadTimer = null; await Promise.all([loadCycles(), loadAlerts()]); }, 1000);
@@ -265,4 +274,12 @@ function robustSpan(values, pad) {
   const hi = sorted[Math.ceil(0.99 * (sorted.length - 1))];
   const margin = Math.max(pad, (hi - lo) * 0.1);
   return [Math.min(lo, 0) - margin, Math.max(hi, 0) + margin];
+}
+
+/** The fleet API's status words for a telemetry step type (services/Dashboard/Api/FleetEndpoints.cs). */
+const STEP_STATUS = { cc_charge: 'charging', cv_charge: 'charging', cc_discharge: 'discharging', cv_discharge: 'discharging', rest: 'resting', eis: 'eis' };
+
+/** The span limited to ±limit. */
+function clampSpan([lo, hi], limit) {
+  return [Math.max(lo, -limit), Math.min(hi, limit)];
 }

@@ -168,9 +168,10 @@ export async function fleetPage(main) {
   const fade = await series('cycle_summary', ['cycle', 'discharge_capacity'], { from: 'now-365d', to: 'now+1d', raw: true, points: 2000 });
   const cells = fade.series.map((s) => s.tags.cell);
   const plot = chart(capacity.body, {
-    x: { label: 'Cycle [#]', time: false },
+    x: { label: 'Cycle [#]', time: false, integer: true },
     axes: [{ scale: 'Ah', label: meta.label }],
-    series: cells.map((cell, i) => ({ label: cell, scale: 'Ah', color: palette[i % palette.length], width: 1.25, digits: 3 })),
+    // Points as well as lines: a cell with one finished cycle so far still shows.
+    series: cells.map((cell, i) => ({ label: cell, scale: 'Ah', color: palette[i % palette.length], width: 1.25, digits: 3, points: true, line: true, size: 5 })),
     height: 240,
   });
   plot.setData(join(fade.series.map((s) => [s.fields.cycle.values, s.fields.discharge_capacity.values])));

@@ -54,7 +54,7 @@ export async function mechanicsPage(main, query) {
 
     const stressChart = (target, list) => {
       const c = once(target, () => chart(target.body, {
-        x: { label: 'Cycle [#]', time: false },
+        x: { label: 'Cycle [#]', time: false, integer: true },
         axes: [{ scale: 'MPa', label: 'Stress, strength [MPa]' }],
         series: list.flatMap((s, i) => [
           { label: label(s), scale: 'MPa', color: palette[i], digits: 1 },
@@ -70,7 +70,7 @@ export async function mechanicsPage(main, query) {
     const all = [...byElectrode('negative'), ...byElectrode('positive')];
     const perClass = (target, fieldName, m, scale, digits) => {
       const c = once(target, () => chart(target.body, {
-        x: { label: 'Cycle [#]', time: false },
+        x: { label: 'Cycle [#]', time: false, integer: true },
         axes: [{ scale: 'y', label: m.label }],
         series: all.map((s, i) => ({ label: label(s), scale: 'y', color: palette[i], width: 1.25, digits })),
         height: 200,
@@ -84,7 +84,7 @@ export async function mechanicsPage(main, query) {
     const b = binders.series.sort((x, y) => x.tags.electrode.localeCompare(y.tags.electrode));
     const bLabel = (s) => `${s.tags.electrode} binder`;
     once(binderStress, () => chart(binderStress.body, {
-      x: { label: 'Cycle [#]', time: false },
+      x: { label: 'Cycle [#]', time: false, integer: true },
       axes: [{ scale: 'MPa', label: 'Binder stress [MPa]' }],
       series: b.flatMap((s, i) => [
         { label: bLabel(s), scale: 'MPa', color: palette[i], digits: 2 },
@@ -93,14 +93,14 @@ export async function mechanicsPage(main, query) {
       height: 200,
     })).setData(join(b.map((s) => [s.fields.cycle.values, mpa(s.fields.von_mises_stress.values), mpa(s.fields.yield_stress.values)])));
     once(plastic, () => chart(plastic.body, {
-      x: { label: 'Cycle [#]', time: false },
+      x: { label: 'Cycle [#]', time: false, integer: true },
       axes: [{ scale: 'p', label: meta('binder', 'equivalent_plastic_strain').label }],
       series: b.map((s, i) => ({ label: bLabel(s), scale: 'p', color: palette[i], digits: 3 })),
       height: 200,
     })).setData(join(b.map((s) => [s.fields.cycle.values, scaled(s.fields.equivalent_plastic_strain.values, 100)])));
     const lastCycle = Math.max(0, ...b.flatMap((s) => s.fields.cycle.values));
     once(margin, () => chart(margin.body, {
-      x: { label: 'Cycle [#]', time: false },
+      x: { label: 'Cycle [#]', time: false, integer: true },
       axes: [{ scale: 'm', label: meta('binder', 'fracture_margin').label }],
       series: [...b.map((s, i) => ({ label: bLabel(s), scale: 'm', color: palette[i], digits: 1 })),
         { label: 'alert', scale: 'm', color: '#f85149', dash: [2, 3], width: 1, digits: 0 }],
