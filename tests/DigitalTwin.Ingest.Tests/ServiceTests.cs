@@ -344,6 +344,12 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.Equal(parsed.Cycles.Select(c => c.DischargeCapacity), cycles.Cycles.Select(c => c.DischargeCapacityAh));
         Assert.All(cycles.Cycles, c => Assert.True(c.StartTime is not null && c.EndTime is not null && c.EndTime.ToDateTime() >= c.StartTime.ToDateTime()));
 
+        // The file starts mid-charge (its cycle 1 is partial, CycleSummarizer's rule): the flag is served and a
+        // partial cycle has no coulombic efficiency instead of one recomputed from its half-seen charge.
+        Assert.Equal(parsed.Cycles.Select(c => c.IsPartial), cycles.Cycles.Select(c => c.Partial));
+        Assert.Contains(cycles.Cycles, c => c.Partial);
+        Assert.All(cycles.Cycles.Where(c => c.Partial), c => Assert.True(double.IsNaN(c.CoulombicEfficiency), $"cycle {c.CycleIndex}: CE {c.CoulombicEfficiency}"));
+
         // A live source's cycles are summarized from its samples: 3600 s at 1 A discharge = 1 A.h.
         using (var live = client.IngestSamples(IngestServer.WithKey))
         {
