@@ -23,6 +23,12 @@ public sealed class MechanicsService : MechanicsServiceBase
 {
     private readonly ConcurrentDictionary<string, MechanicsParameterSet> _sets = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Class templates (elasticity, strain, strength and cracking laws; immutable) per set, electrode, environment and
+    /// strain model: a seed-000 strength law integrates a reference charge to build, too costly to repeat per item.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Set, string Electrode, LibEnvironment Environment, bool VolumeCurve), ParticleClass> _templates = new();
+
     public override Task<ComputeStressResponse> ComputeStress(ComputeStressRequest request, ServerCallContext context)
     {
         var response = new ComputeStressResponse();
@@ -209,8 +215,9 @@ public sealed class MechanicsService : MechanicsServiceBase
                 ElectrodeRole.Positive => "positive",
                 _ => throw new MechanicsInputException("profile.particle.electrode", ["electrode must be NEGATIVE or POSITIVE"]),
             };
-            var template = set.CreateClass(electrode, nodes: 2, environment: Environment(settings),
-                useVolumeChangeCurve: settings?.StrainModel == StrainModel.LatticeStrainCurve && set.Electrode(electrode).VolumeChangeStrain is not null);
+            var volumeCurve = settings?.StrainModel == StrainModel.LatticeStrainCurve && set.Electrode(electrode).VolumeChangeStrain is not null;
+            var template = _templates.GetOrAdd((set.Name, electrode, Environment(settings), volumeCurve),
+                key => set.CreateClass(key.Electrode, nodes: 2, environment: key.Environment, useVolumeChangeCurve: key.VolumeCurve));
             var face = withInterface ? Interface(settings, set.Electrode(electrode)) : null;
             var grid = SphereGrid.FromNodes(profile.Radius);
             var cls = ParticleClass.Create($"{electrode}/{profile.Particle?.ClassId}", grid, template.Elasticity, template.Strain, face,

@@ -32,7 +32,7 @@ public sealed class GrainsBenchmark : IBenchmarkSuite
 {
     public string Name => "grains";
 
-    public string Description => "grain runtime messages/s vs a channel-per-actor peer; live fleet at 1 Hz per cell, sample-to-state p50/p99";
+    public string Description => "grain runtime messages/s vs a channel-per-actor peer; live fleet at 1 Hz per cell, sample-to-state p50/p99, without and with the solver services";
 
     public async Task<bool> RunAsync(BenchmarkContext context)
     {
