@@ -94,9 +94,9 @@ public sealed class ElectrochemIntegrationTests(ITestOutputHelper output) : IAsy
             output.WriteLine($"cycle {c.Cycle}: model-vs-measured voltage RMS {c.VoltageResidualRms * 1e3:0.0} mV");
         }
 
-        // Per-cycle RMS finite and at most 0.30 V: the bound of EndToEndTests for the same cell and set (its whole-file batches
-        // measured 222.2 / 272.8 mV); before the fix these batches gave RMS of order 1e13 V.
-        Assert.All(cycles, c => Assert.True(c.VoltageResidualRms is > 0 and <= 0.30, $"cycle {c.Cycle}: residual RMS {c.VoltageResidualRms} V"));
+        // Per-cycle RMS finite and bounded. Source: this test measured 258.1 / 292.4 mV (cycles 1, 2; before the fix 380.3 mV
+        // and 9.2e12 V); EndToEndTests' whole-file batches give 222.2 / 272.8 mV. Tolerance: the worst cycle plus 10 %.
+        Assert.All(cycles, c => Assert.True(c.VoltageResidualRms is > 0 and <= 0.32, $"cycle {c.Cycle}: residual RMS {c.VoltageResidualRms} V"));
         var alerts = await cell.GetAlertsAsync(activeOnly: false).Within("the alerts");
         Assert.Contains(alerts, a => a.RuleId == "model-out-of-range");
         output.WriteLine($"largest |model - measured| at a batch end {worst:0.000} V");
