@@ -353,6 +353,7 @@ public sealed class ElectrochemService : ElectrochemServiceBase
                 State = ToState(set, options, next with { Signature = string.Empty }, request.Current[^1]),
                 OpenCircuitVoltage = model.OpenCircuitVoltage(),
             };
+            // Every voltage is inside the set's cut-offs: LiveCell reports one outside as a failed solve (FAILED_PRECONDITION).
             response.Voltage.AddRange(report.Select(k => voltages[k]));
             var (pa, ps) = model.Stoichiometry(positive: true);
             response.Electrodes.Add(new ElectrodeSummary { Electrode = ElectrodeRole.Positive, AverageStoichiometry = pa, SurfaceStoichiometry = ps });
@@ -365,18 +366,6 @@ public sealed class ElectrochemService : ElectrochemServiceBase
             response.Soc = _socWindows.GetOrAdd(key, _ => SocWindow(set.Set, model)) is { } window
                 ? Math.Clamp((pa - window.P0) / (window.P1 - window.P0), 0, 1)
                 : double.NaN;
-            var vmin = model.Cell.LowerVoltage;
-            var vmax = model.Cell.UpperVoltage;
-            foreach (var (v, i) in response.Voltage.Select((v, i) => (v, i)).Where(x => x.v < vmin || x.v > vmax).Take(1))
-            {
-                response.Diagnostics.Add(new Diagnostic
-                {
-                    Severity = Severity.Warning,
-                    Code = "voltage_outside_window",
-                    Message = $"predicted voltage {v:F4} V at sample {i} is outside the set's window [{vmin}, {vmax}] V",
-                    Field = "voltage",
-                });
-            }
 
             if (request.IncludeParticleProfiles)
             {

@@ -65,6 +65,7 @@ public static class AlertRules
         new("temperature-high", AlertKind.Temperature, AlertSeverity.Critical, "cell.temperature_c", true, 60, 55, "degC", "temperature {0:0.0} °C"),
         new("telemetry-held", AlertKind.Telemetry, AlertSeverity.Warning, "cell.held_samples", true, 1, 0.5, "samples", "{0:0} telemetry samples held"),
         new("solver-failing", AlertKind.Solver, AlertSeverity.Warning, "cell.solver_failures", true, 3, 0.5, "calls", "{0:0} consecutive solver failures"),
+        new("model-out-of-range", AlertKind.Solver, AlertSeverity.Warning, "cell.model_out_of_range", true, 1, 0.5, "segments", "{0:0} step(s) of the latest telemetry outside the model's valid range: no model voltage for them, the model restarts from the measured voltage"),
         new("packing-stress", AlertKind.PackingStress, AlertSeverity.Warning, "packing.stress_ratio", true, 0.80, 0.70, "", "DEM packing stress at {0:P0} of the particles' fracture strength"),
         new("contact-loss", AlertKind.ContactLoss, AlertSeverity.Warning, "packing.contact_loss", true, 0.20, 0.15, "", "{0:P0} of the AM–SE contacts lost since the first DEM study"),
     ];

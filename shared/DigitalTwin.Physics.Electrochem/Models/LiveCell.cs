@@ -88,7 +88,7 @@ public sealed class LiveCell
                         throw new SolverException($"Sample {k} at t = {t} s: {_model.LastProblem}", t, _model.LastProblemVariable);
                     }
 
-                    voltage[k] = _model.Voltage;
+                    voltage[k] = Checked(_model.Voltage, t);
                     continue;
                 }
 
@@ -99,6 +99,27 @@ public sealed class LiveCell
 
             return new CellState(Signature, t, _model.ExportState());
         }
+    }
+
+    /// <summary>
+    /// A voltage outside the set's cut-offs is outside the range its OCP fits and kinetics were made for (a BPX OCP is
+    /// a fit on its stoichiometry window, e.g. the A:E LFP positive's 3.5e14 exp(-396 x) term): the model's cell would
+    /// have stopped there, so it cannot follow the measured one. Reported as a failure, never returned as a prediction.
+    /// </summary>
+    private double Checked(double v, double t)
+    {
+        var cell = _model.Cell;
+        if (!(v >= cell.LowerVoltage && v <= cell.UpperVoltage))
+        {
+            var (_, ps) = _model.Stoichiometry(positive: true);
+            var (_, ns) = _model.Stoichiometry(positive: false);
+            throw new SolverException(
+                $"At t = {t:G8} s: predicted voltage {v:G6} V is outside the set's window [{cell.LowerVoltage}, {cell.UpperVoltage}] V "
+                + $"(surface stoichiometry positive {ps:F4}, negative {ns:F4}); the model cannot follow the cell here",
+                t, "Voltage [V]");
+        }
+
+        return v;
     }
 
     private void StepTo(double dt, Control control, double t0)
@@ -113,6 +134,7 @@ public sealed class LiveCell
             {
                 _model.Accept(h);
                 remaining -= h;
+                Checked(_model.Voltage, t0 + dt - remaining);
                 continue;
             }
 

@@ -313,6 +313,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             ModelTestTime = model?.Origin ?? s.ModelTestTime,
             ModelFailures = s.ModelFailures + (model?.SolveFailures ?? 0),
             LastModelFailure = model?.SolveFailures > 0 ? model.Reason : s.LastModelFailure,
+            LatestModelFailures = model?.SolveFailures ?? 0,
             Applied = s.Applied + ready.Count,
             Duplicates = s.Duplicates + plan.Duplicates,
             SolverFailures = 0,
@@ -377,6 +378,19 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
                 while (end < ready.Count && ready[end].Step == ready[start].Step && ready[end].Cycle == ready[start].Cycle)
                 {
                     end++;
+                }
+
+                // After a failure the model restarts only where the measured voltage says something about SOC: at rest or
+                // at a step's first sample. A loaded voltage mid-step on a flat (LFP) OCV maps to the wrong SOC (3.374 V
+                // under 1C charge is 99 % SOC on the A:E LFP set), and the restart would fail again or be anchored to it.
+                var previousSample = start > 0 ? ready[start - 1] : State.LastSample;
+                var restartable = !(failures > 0 || (State.ModelState is null && State.ModelFailures > 0))
+                    || Math.Abs(ready[start].Current) <= RestCurrentC * design.NominalCapacityAh
+                    || previousSample is not { } p || p.Step != ready[start].Step || p.Cycle != ready[start].Cycle;
+                if (stateBytes is null && !restartable)
+                {
+                    start = end;
+                    continue;
                 }
 
                 try
@@ -455,6 +469,9 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
         return new ModelStep(false, reason, voltages, stateBytes, origin, soc, profiles, electrodes, failures);
     }
 
+    /// <summary>A current at most this C-rate counts as rest for restarting the model from the measured voltage [1/h].</summary>
+    private const double RestCurrentC = 0.05;
+
     // The set travels in the request's parameters only: a BPX scaled to the cell's capacity is not the registered document.
     private static Common.CellDesign ModelDesign(CellDesign design)
     {
@@ -520,6 +537,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
         {
             new("cell.held_samples", HeldCount(s)),
             new("cell.solver_failures", s.SolverFailures),
+            new("cell.model_out_of_range", s.LatestModelFailures),
         };
         if (s.Progress.ResidualCount >= 30)
         {

@@ -69,6 +69,9 @@ public sealed record CellGrainState
 
     public string? LastModelFailure { get; init; }
 
+    /// <summary>Steps of the latest applied batch the model could not follow [count]; drives the model-out-of-range alert.</summary>
+    public int LatestModelFailures { get; init; }
+
     /// <summary>Segments whose electrode update failed (the electrodes lag; the cell does not).</summary>
     public int ElectrodeFailures { get; init; }
 }
