@@ -38,5 +38,18 @@ if [ "$reports" -lt "$projects" ]; then
   status=1
 fi
 if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
+# Name every failed test with the first line of its message, so the tail of a CI log says what broke.
+if [ "$failed" -gt 0 ]; then
+  echo "failed tests:"
+  find "$results" -name '*.trx' -print0 | xargs -0 -r awk '
+    /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+      match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next
+    }
+    want && /<Message>/ {
+      line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line)
+      printf "  %s: %s\n", name, substr(line, 1, 300); want = 0
+    }
+    want && /<\/UnitTestResult>/ { printf "  %s\n", name; want = 0 }'
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -64,7 +64,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             output.WriteLine($"killed after sample {killedAt} of {file.Count}; after the restart: SOC {final.Soc:0.0000}, SOH {final.Soh:0.0000}, model {final.ModelVoltage:0.0000} V");
 
             // Same cell state, cycle table and electrode/particle/binder states as the uninterrupted twin: every field
-            // equal, numbers to 1e-12 relative (model voltages from the shared Electrochem service were seen to differ in
+            // equal, numbers to 1e-12 relative (see SameNumber; model voltages from the shared Electrochem service were seen to differ in
             // their last bit, 2.6e-16 relative, between the two twins; the cause is not isolated).
             AssertSame(expected.ToString(), final.ToString());
             AssertSame((await CyclesAsync(referenceTwin)).ToString(), (await CyclesAsync(restarted)).ToString());
@@ -113,10 +113,21 @@ public sealed class CrashTests(ITestOutputHelper output)
         switch (e.ValueKind)
         {
             case JsonValueKind.Object:
-                Assert.Equal(e.EnumerateObject().Select(p => p.Name), a.EnumerateObject().Select(p => p.Name));
-                foreach (var p in e.EnumerateObject())
+                // Protobuf JSON omits fields equal to zero: a field on one side only is compared with 0 on the other.
+                var names = e.EnumerateObject().Select(p => p.Name).Union(a.EnumerateObject().Select(p => p.Name));
+                foreach (var name in names)
                 {
-                    Same(p.Value, a.GetProperty(p.Name), $"{path}.{p.Name}");
+                    var (inE, inA) = (e.TryGetProperty(name, out var x), a.TryGetProperty(name, out var y));
+                    if (inE && inA)
+                    {
+                        Same(x, y, $"{path}.{name}");
+                    }
+                    else
+                    {
+                        var present = inE ? x : y;
+                        Assert.True(present.ValueKind == JsonValueKind.Number, $"{path}.{name}: only in the {(inE ? "uninterrupted" : "restarted")} twin: {present}");
+                        SameNumber(inE ? present.GetDouble() : 0, inA ? present.GetDouble() : 0, $"{path}.{name}");
+                    }
                 }
 
                 break;
@@ -129,13 +140,24 @@ public sealed class CrashTests(ITestOutputHelper output)
 
                 break;
             case JsonValueKind.Number:
-                var (u, v) = (e.GetDouble(), a.GetDouble());
-                Assert.True(Math.Abs(u - v) <= Math.Abs(u) * 1e-12, $"{path}: {u:R} vs {v:R}");
+                SameNumber(e.GetDouble(), a.GetDouble(), path);
                 break;
             default:
                 Assert.Equal(e.ToString(), a.ToString());
                 break;
         }
+    }
+
+    /// <summary>
+    /// Equal to 1e-12 relative. Stresses, strengths and pressures [Pa] also pass within 1 mPa: a uniform particle profile
+    /// whose concentrations differ in their last bit between the two twins gives a hoop stress of 0 in one and 7e-11 Pa in
+    /// the other (seen 2026-11-22), and 1 mPa is still 1e-12 of the GPa scale of particle strengths.
+    /// </summary>
+    private static void SameNumber(double u, double v, string path)
+    {
+        var field = path[(path.LastIndexOf('.') + 1)..];
+        var floor = field.EndsWith("Stress", StringComparison.Ordinal) || field.EndsWith("Strength", StringComparison.Ordinal) || field.EndsWith("Pressure", StringComparison.Ordinal) ? 1e-3 : 0;
+        Assert.True(Math.Abs(u - v) <= (Math.Max(Math.Abs(u), Math.Abs(v)) * 1e-12) + floor, $"{path}: {u:R} vs {v:R}");
     }
 
     private static async Task<string> ElectrodeAsync(TwinServiceClient twin, Common.ElectrodeRole role) =>
