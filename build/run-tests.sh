@@ -11,7 +11,7 @@ run() {
   dotnet test "$1" -c Release --no-build --no-restore --filter "$2" \
     --logger "trx" --logger "console;verbosity=normal" \
     --results-directory "$results" \
-    --blame-hang-timeout 10m -- RunConfiguration.TreatNoTestsAsError=false
+    --blame-hang-timeout 6m -- RunConfiguration.TreatNoTestsAsError=false
 }
 # The whole-fleet tests start seven service processes each, so they run alone after everything else.
 run DigitalTwin.sln "Category!=Fleet"
@@ -32,6 +32,13 @@ read -r passed failed skipped < <(
     }
   } END { printf "%d %d %d\n", p, f, s }')
 
+# A test host that crashed or hung (killed by --blame-hang-timeout) leaves a report without the test it was running:
+# count each aborted run as a failure, and name the tests its blame sequence shows as never completed.
+aborted=$(find "$results" -name '*.trx' -print0 | xargs -0 -r grep -l 'The active test run was aborted' | wc -l)
+if [ "$aborted" -gt 0 ]; then
+  failed=$((failed + aborted))
+  status=1
+fi
 if [ "$reports" -lt "$projects" ]; then
   echo "test run: only $reports of $projects test projects produced a report (a test host crashed or hung)"
   failed=$((failed + projects - reports))
@@ -41,6 +48,10 @@ if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 # Name every failed test with the first line of its message, so the tail of a CI log says what broke.
 if [ "$failed" -gt 0 ]; then
   echo "failed tests:"
+  find "$results" -name '*.trx' -print0 | xargs -0 -r grep -l 'The active test run was aborted' | while read -r trx; do
+    echo "  aborted test run ($(grep -o -m1 'storage="[^"]*"' "$trx" | sed 's|.*/||; s|"$||')): $(grep -o -m1 'The active test run was aborted[^<]*' "$trx")"
+  done
+  find "$results" -name 'Sequence_*.xml' -print0 | xargs -0 -r grep -h 'Completed="False"' | sed 's|.*DisplayName="\([^"]*\)".*|  never completed (crash or hang): \1|; s|&quot;|"|g' | sort -u
   find "$results" -name '*.trx' -print0 | xargs -0 -r awk '
     /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
       match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next

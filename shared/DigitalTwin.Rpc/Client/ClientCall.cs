@@ -247,7 +247,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
                 Task progress;
                 lock (_lock)
                 {
-                    if (_sendError is not null)
+                    // A call that ended (e.g. the connection died) takes no more messages; its drain has stopped.
+                    if (_sendError is not null || _status is not null)
                     {
                         break;
                     }
@@ -867,6 +868,16 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCallState, IAsync
         _userRegistration.Dispose();
         if (failed)
         {
+            // A request-body write still waiting on the transport (HTTP/2 flow control) must not outlive the call.
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already cleaned up by a concurrent finish.
+            }
+
             _streamingContent?.Abort();
         }
         else
