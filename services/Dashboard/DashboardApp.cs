@@ -1,5 +1,6 @@
 // Composition of the dashboard host (kept out of Program.cs so tests build the same app):
 // the store chosen by configuration, the live hub, the demo, static pages and the REST API.
+using DigitalTwin.ServiceDefaults;
 using DigitalTwin.Services.Dashboard.Api;
 using DigitalTwin.Services.Dashboard.Hosting;
 using DigitalTwin.Services.Dashboard.Live;
@@ -28,6 +29,7 @@ public static class DashboardApp
         Validate(settings);
         builder.Services.Configure<DashboardOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddParentExitWatch();
         builder.Services.AddSingleton(sp => new LiveHub(sp.GetRequiredService<TimeProvider>(), settings.LiveInterval));
         if (settings.Store == "influxdb")
         {

@@ -3,6 +3,7 @@
 using System.Net;
 using DigitalTwin.Contracts.Telemetry.V1;
 using DigitalTwin.Rpc;
+using DigitalTwin.ServiceDefaults;
 using DigitalTwin.Telemetry.Log;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -34,6 +35,7 @@ public static class IngestHost
         }));
         builder.Services.AddSingleton<FileIngestor>();
         builder.Services.AddSingleton<TelemetryServer>();
+        builder.Services.AddParentExitWatch();
         builder.Services.AddRpcServer(o =>
         {
             o.MaxReceiveMessageSize = options.MaxMessageBytes;

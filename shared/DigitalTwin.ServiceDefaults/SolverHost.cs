@@ -60,6 +60,7 @@ public static class SolverHost
 
         builder.Services.AddRpcServer(options.ConfigureRpc);
         builder.Services.AddSingleton(options);
+        builder.Services.AddParentExitWatch();
         services?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -9,6 +9,7 @@ namespace DigitalTwin.Fleet.Tests;
 internal sealed class FleetProcess : IDisposable
 {
     public const int Sigint = 2;
+    public const int Sigkill = 9;
     private readonly Process _process;
     private readonly List<string> _lines = [];
 
@@ -31,10 +32,18 @@ internal sealed class FleetProcess : IDisposable
         }
     }
 
-    public static FleetProcess Start(string dataDirectory, params string[] arguments)
+    public static FleetProcess Start(string dataDirectory, params string[] arguments) => Start(dataDirectory, newSession: false, arguments);
+
+    /// <summary>
+    /// Starts the fleet; with <paramref name="newSession"/> in a session of its own (setsid, which execs in place: the
+    /// pid stays the fleet's), as from a shell, so nothing the test host's session does can reach the services.
+    /// </summary>
+    public static FleetProcess Start(string dataDirectory, bool newSession, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(newSession ? "setsid" : "dotnet")
         {
+            // From a shell the fleet's stdin is the terminal, open for as long as the fleet runs; here the test holds it.
+            RedirectStandardInput = newSession,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -42,6 +51,11 @@ internal sealed class FleetProcess : IDisposable
 
         // The fleet reads the same shared data as the test (the BPX set for LFP cells), wherever the clone lives.
         start.Environment["DIGITALTWIN_SHARED"] = SharedData.RootDirectory;
+        if (newSession)
+        {
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "twin.dll"));
         start.ArgumentList.Add("fleet");
         start.ArgumentList.Add("--data-dir");

@@ -1,6 +1,7 @@
 // The fleet end to end: every service built and started as its own process on free ports, a real Arbin file replayed
 // through Ingest into the Twin and onto the dashboard, then Ctrl-C (SIGINT): exit code 0 and no child process left.
-// And a service that cannot start: named, its log shown, the others stopped.
+// And a service that cannot start: named, its log shown, the others stopped; and a launcher killed with SIGKILL: its
+// services stop on their own.
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -79,6 +80,37 @@ public sealed partial class FleetSmokeTests : IDisposable
         var pids = fleet.Manifest()!.Value.GetProperty("processes").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
         Assert.Equal(7, pids.Count);
         Assert.All(pids, p => Assert.False(FleetProcess.IsRunning(p.Value), $"{p.Key} (pid {p.Value}) is still running after the fleet gave up"));
+    }
+
+    [Fact]
+    public async Task A_fleet_killed_with_sigkill_leaves_no_service_running()
+    {
+        using var fleet = FleetProcess.Start(_data, newSession: true, "--port-base", "0", "--file", SharedData.DataFile("cycler", "arbin_csv", "arbin_example.csv"), "--duration", "120s");
+        await Eventually(() => Task.FromResult(fleet.Output), o => o.Contains("fleet: all services healthy", StringComparison.Ordinal), fleet, "every service healthy", TimeSpan.FromSeconds(120));
+        var pids = fleet.Manifest()!.Value.GetProperty("processes").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(7, pids.Count);
+
+        // No shutdown code runs in the launcher: each service must notice on its own (its stdin pipe closes) and stop.
+        fleet.Signal(FleetProcess.Sigkill);
+        await fleet.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (DateTime.UtcNow < deadline && pids.Values.Any(FleetProcess.IsRunning))
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.All(pids, p => Assert.False(FleetProcess.IsRunning(p.Value), $"{p.Key} (pid {p.Value}) still runs 30 s after its launcher was killed"));
+        }
+        finally
+        {
+            foreach (var pid in pids.Values.Where(FleetProcess.IsRunning))
+            {
+                using var orphan = System.Diagnostics.Process.GetProcessById(pid);
+                orphan.Kill();
+            }
+        }
     }
 
     private async Task<long> Points(string measurement, string field, string dashboard)

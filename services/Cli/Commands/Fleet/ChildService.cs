@@ -1,5 +1,6 @@
 // One service of the fleet as a child process (`dotnet <built dll> --key=value ...`): output to its own log file,
-// a health probe to wait on, and a graceful stop (SIGTERM, then a kill after a grace period) that leaves no orphan.
+// a health probe to wait on, and a graceful stop (SIGTERM, then a kill after a grace period) that leaves no orphan;
+// if this process dies without stopping them (SIGKILL), their stdin pipe closes and they stop themselves.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using DigitalTwin.Rpc;
@@ -11,6 +12,9 @@ namespace DigitalTwin.Cli.Commands.Fleet;
 public sealed class ChildService : IAsyncDisposable
 {
     private const int Sigterm = 15;
+
+    /// <summary>DigitalTwin.ServiceDefaults.ParentExitWatch.Variable: the service stops when its stdin pipe closes.</summary>
+    private const string StopOnStdinEof = "DIGITALTWIN_STOP_ON_STDIN_EOF";
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Func<CancellationToken, Task<bool>> _healthy;
@@ -45,6 +49,8 @@ public sealed class ChildService : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Never written: it closes when this process exits however it exits, and the child then stops (ParentExitWatch).
+            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
@@ -55,6 +61,7 @@ public sealed class ChildService : IAsyncDisposable
         }
 
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment[StopOnStdinEof] = "1";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
         log.WriteLine($"# {name}: dotnet {string.Join(' ', start.ArgumentList)}");
