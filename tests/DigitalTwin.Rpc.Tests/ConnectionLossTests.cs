@@ -13,16 +13,8 @@ public sealed class ConnectionLossTests
     {
         using var server = new StallingHttp2Server();
         using var channel = RpcChannel.ForAddress(server.Address);
-        var client = new InteropServiceClient(channel);
-        using var call = client.ClientStream();
-        var payload = ByteString.CopyFrom(new byte[16 * 1024]);
-        var writing = Task.Run(async () =>
-        {
-            while (true)
-            {
-                await call.RequestStream.WriteAsync(new EchoRequest { Payload = payload });
-            }
-        });
+        using var call = new InteropServiceClient(channel).ClientStream();
+        var writing = WriteUntilFailure(call.RequestStream);
 
         await server.WindowFull.OrFail("the client to fill the default 65 535-byte flow-control window");
         await server.DropAsync().OrFail("the server to drop the connection");
@@ -42,16 +34,8 @@ public sealed class ConnectionLossTests
         {
             using var server = new StallingHttp2Server(grantCredit: true, signalAfter: 256 << 10);
             using var channel = RpcChannel.ForAddress(server.Address);
-            var client = new InteropServiceClient(channel);
-            using var call = client.ClientStream();
-            var payload = ByteString.CopyFrom(new byte[16 * 1024]);
-            var writing = Task.Run(async () =>
-            {
-                while (true)
-                {
-                    await call.RequestStream.WriteAsync(new EchoRequest { Payload = payload });
-                }
-            });
+            using var call = new InteropServiceClient(channel).ClientStream();
+            var writing = WriteUntilFailure(call.RequestStream);
 
             await server.WindowFull.OrFail($"round {round}: 256 KiB of request DATA at the server");
             await server.DropAsync().OrFail($"round {round}: the server to drop the connection");
@@ -59,4 +43,14 @@ public sealed class ConnectionLossTests
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         }
     }
+
+    /// <summary>Writes 16 KiB messages as fast as the call takes them, until a write throws.</summary>
+    private static Task WriteUntilFailure(IClientStreamWriter<EchoRequest> writer) => Task.Run(async () =>
+    {
+        var payload = ByteString.CopyFrom(new byte[16 * 1024]);
+        while (true)
+        {
+            await writer.WriteAsync(new EchoRequest { Payload = payload });
+        }
+    });
 }
