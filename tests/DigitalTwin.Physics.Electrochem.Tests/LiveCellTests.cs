@@ -89,4 +89,31 @@ public class LiveCellTests
         Assert.InRange(whole.State.Values[^1], 299, 310);
         Assert.Equal(run.Samples[^1].Temperature, whole.State.Values[^1], 0.02);
     }
+
+    [Theory]
+    [InlineData(ModelKind.Spm)]
+    [InlineData(ModelKind.Spme)]
+    [InlineData(ModelKind.Dfn)]
+    public void AnAdvanceDependsOnlyOnItsStateNotOnWhatTheCellDidBefore(ModelKind kind)
+    {
+        // The Electrochem service pools LiveCells: a request must get the same bits whichever cell serves it.
+        var set = ParameterSets.Get("Marquis2019");
+        var options = new ModelOptions { Model = kind, PointsNegative = 10, PointsSeparator = 5, PointsPositive = 10, PointsParticle = 10 };
+        var fresh = new LiveCell(set, options);
+        var used = new LiveCell(set, options);
+        var oneC = fresh.Model.Cell.OneC;
+        double[] times = [.. Enumerable.Range(1, 120).Select(k => k * 1.0)];
+        var start = fresh.Advance(fresh.Initial(), times, [.. times.Select(_ => -oneC)]).State;
+
+        // The used cell first serves another cell's history: a charge at 2C from a different state.
+        var other = used.Advance(used.Initial(), times, [.. times.Select(_ => -0.5 * oneC)]).State;
+        used.Advance(other, [.. times.Select(t => t + 120)], [.. times.Select(_ => 2 * oneC)]);
+
+        double[] next = [.. times.Select(t => t + 120)];
+        double[] current = [.. next.Select(t => t < 180 ? -oneC : 0.5 * oneC)];
+        var a = fresh.Advance(start, next, current);
+        var b = used.Advance(start, next, current);
+        Assert.Equal(a.Voltage, b.Voltage);
+        Assert.Equal(a.State.Values, b.State.Values);
+    }
 }
