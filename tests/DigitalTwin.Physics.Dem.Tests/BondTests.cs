@@ -1,6 +1,7 @@
 // The parallel bond (Contact/Bonds, Potyondy and Cundall 2004 eqs. 11-17) on two grains: elastic period against the
 // analytic two-mass spring, tensile failure at the analytic strength, no re-forming on re-contact, energy bookkeeping
-// with damping off, and the refusals (no bond law, a time step too long for the bond).
+// with damping off, checkpoint/restart of a breaking cluster bit for bit, and the refusals (no bond law, a time step
+// too long for the bond).
 using DigitalTwin.Physics.Dem.Contact;
 using DigitalTwin.Physics.Dem.Contact.Bonds;
 
@@ -198,5 +199,52 @@ public class BondTests
         Assert.Contains("unknown bond law (known: parallel, none)", bad.Message);
         var many = new BondParameters { Modulus = -1, RadiusMultiplier = 2, StrengthSpread = 1 }.Validate();
         Assert.Equal(3, many.Count);
+    }
+
+    [Fact]
+    public void CheckpointRestartOfABreakingBondedClusterContinuesBitForBit()
+    {
+        // A 3x3x3 bonded cluster flying apart at random speeds of the order of the breaking speed: bonds break before and
+        // after the checkpoint; the restarted run must equal the straight one in every bit, energies and counts included.
+        var vc = Bond.TensileStrength / Kn * Math.Sqrt(Kn * Area / Mstar);
+        DemSystem Cluster()
+        {
+            var rng = new Random(7);
+            var spacing = 2 * R * (1 + GapFraction);
+            var cells = Enumerable.Range(0, 27).Select(k => (X: k % 3 - 1, Y: k / 3 % 3 - 1, Z: k / 9 - 1)).ToArray();
+            double Speed() => vc * (2 * rng.NextDouble() - 1);
+            var p = new ParticleInput
+            {
+                X = [.. cells.Select(c => c.X * spacing)], Y = [.. cells.Select(c => c.Y * spacing)], Z = [.. cells.Select(c => c.Z * spacing)],
+                Radius = [.. cells.Select(_ => R)], Density = [.. cells.Select(_ => TestSystems.Rho)], Type = [.. cells.Select(_ => 0)],
+                Vx = [.. cells.Select(_ => Speed())], Vy = [.. cells.Select(_ => Speed())], Vz = [.. cells.Select(_ => Speed())],
+                Wx = [.. cells.Select(_ => 0.0)], Wy = [.. cells.Select(_ => 0.0)], Wz = [.. cells.Select(_ => 0.0)],
+            };
+            var box = new DemBox([-40 * R, -40 * R, -40 * R], [40 * R, 40 * R, 40 * R], [false, false, false]);
+            var system = new DemSystem(TestSystems.OneMaterial(), box, p, [], new DemSettings
+            {
+                TimeStep = Period / 400, Skin = 0.2 * R, Contact = BondedElastic, Threads = 2, MinParticlesPerThread = 1, CharacteristicSpeed = 1,
+            });
+            system.FormBonds(Bond with { StrengthSpread = 0.5, DampingRatio = 0.05, ShearStrength = 2e9 });
+            return system;
+        }
+
+        using var straight = Cluster();
+        using var first = Cluster();
+        straight.Run(3000);
+        first.Run(1500);
+        var brokenAtCheckpoint = first.BrokenBondCount;
+        using var restarted = DemSystem.Restore(first.SaveCheckpoint(), first.Materials, first.Settings);
+        restarted.Run(1500);
+
+        Assert.True(brokenAtCheckpoint > 0 && straight.BrokenBondCount > brokenAtCheckpoint && straight.IntactBondCount > 0,
+            $"bonds must break on both sides of the checkpoint: {brokenAtCheckpoint} then {straight.BrokenBondCount} of {straight.BondCount}");
+        Assert.Equal(straight.Step, restarted.Step);
+        Assert.Equal(straight.Positions.ToArray(), restarted.Positions.ToArray());
+        Assert.Equal(straight.Velocities.ToArray(), restarted.Velocities.ToArray());
+        Assert.Equal(straight.AngularVelocities.ToArray(), restarted.AngularVelocities.ToArray());
+        Assert.Equal((straight.BrokenBondCount, straight.BondEnergy(), straight.BondReleasedEnergy, straight.BondDampedEnergy),
+            (restarted.BrokenBondCount, restarted.BondEnergy(), restarted.BondReleasedEnergy, restarted.BondDampedEnergy));
+        Assert.Equal(straight.BondTensileStress.ToArray(), restarted.BondTensileStress.ToArray());
     }
 }

@@ -172,6 +172,81 @@ public sealed partial class DemSystem
         ComputeForcesOnce();
     }
 
+    /// <summary>The bond section of a checkpoint: every per-bond array with its history, the output stresses and the energy books.</summary>
+    private void WriteBonds(BinaryWriter w)
+    {
+        w.Write(_bonds is not null);
+        if (_bonds is not { } b)
+        {
+            return;
+        }
+
+        w.Write(b.Count);
+        w.Write(_bondsFormed);
+        foreach (var ids in (int[][])[b.IdI, b.IdJ])
+        {
+            for (var k = 0; k < b.Count; k++)
+            {
+                w.Write(ids[k]);
+            }
+        }
+
+        foreach (var values in (double[][])[b.Kn, b.Ks, b.Rb, b.Delta0, b.SigmaC, b.TauC, b.GammaN, b.GammaT, b.Sigma, b.Tau])
+        {
+            WriteArray(w, values, b.Count);
+        }
+
+        WriteArray(w, b.History, BondList.HistoryFields * b.Count);
+        for (var k = 0; k < b.Count; k++)
+        {
+            w.Write(b.Broken[k]);
+        }
+
+        w.Write(b.ReleasedEnergy);
+        w.Write(b.DampedEnergy);
+    }
+
+    /// <summary>Reads <see cref="WriteBonds"/>; installs the bonds without a force pass, which would advance the tangential history.</summary>
+    private void ReadBonds(BinaryReader r)
+    {
+        if (!r.ReadBoolean())
+        {
+            return;
+        }
+
+        var n = r.ReadInt32();
+        var formed = r.ReadInt32();
+        var b = new BondList { Count = n, IdI = new int[n], IdJ = new int[n], I = new int[n], J = new int[n] };
+        foreach (var ids in (int[][])[b.IdI, b.IdJ])
+        {
+            for (var k = 0; k < n; k++)
+            {
+                ids[k] = r.ReadInt32();
+            }
+        }
+
+        (b.Kn, b.Ks, b.Rb, b.Delta0, b.SigmaC, b.TauC, b.GammaN, b.GammaT, b.Sigma, b.Tau) =
+            (ReadArray(r, n), ReadArray(r, n), ReadArray(r, n), ReadArray(r, n), ReadArray(r, n), ReadArray(r, n), ReadArray(r, n), ReadArray(r, n), ReadArray(r, n), ReadArray(r, n));
+        b.History = ReadArray(r, BondList.HistoryFields * n);
+        b.Broken = new bool[n];
+        for (var k = 0; k < n; k++)
+        {
+            b.Broken[k] = r.ReadBoolean();
+        }
+
+        b.BrokenCount = b.Broken.Count(x => x);
+        b.ReleasedEnergy = r.ReadDouble();
+        b.DampedEnergy = r.ReadDouble();
+        var problems = new List<string>();
+        RequireBondLaw(problems);
+        problems.AddRange(BondStepProblems(b));
+        DemInputException.ThrowIfAny(problems.Select(p => "checkpoint: " + p).ToList());
+        _bonds = b;
+        _bondsFormed = formed;
+        _bondKernel = ContactLawRegistry.CreateBondKernel(Settings.Contact);
+        MapBonds(b);
+    }
+
     private void RequireBondLaw(List<string> problems)
     {
         if (Settings.Contact.Bond == "none")

@@ -1,16 +1,18 @@
 // Checkpoint and restart: the whole dynamic state (particles in their current order, neighbour list
-// with tangential history, wall and servo state, clock) as bytes, so a restarted run continues bit for bit.
+// with tangential history, wall and servo state, bonds with their history and energy books, clock) as bytes,
+// so a restarted run continues bit for bit.
 namespace DigitalTwin.Physics.Dem;
 
 public sealed partial class DemSystem
 {
-    private const string Magic = "DTDEMCK2";
+    private const string Magic = "DTDEMCK3";
+
+    /// <summary>The format before bonds were carried: still read (it has no bond section).</summary>
+    private const string MagicWithoutBonds = "DTDEMCK2";
 
     /// <summary>Serialises the full state; the caller decides where the bytes go.</summary>
     public byte[] SaveCheckpoint()
     {
-        // bonds travel by ExportBonds/AdoptBonds; a checkpoint without them would restart a different material
-        DemInputException.ThrowIfAny(_bonds is null ? [] : ["checkpoint: systems with bonds are not checkpointed; carry the bonds with ExportBonds/AdoptBonds"]);
         using var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {
@@ -86,6 +88,7 @@ public sealed partial class DemSystem
             WriteArray(w, ShearX, PairCount);
             WriteArray(w, ShearY, PairCount);
             WriteArray(w, ShearZ, PairCount);
+            WriteBonds(w);
         }
 
         return ms.ToArray();
@@ -95,7 +98,8 @@ public sealed partial class DemSystem
     public static DemSystem Restore(byte[] checkpoint, MaterialTable materials, DemSettings settings)
     {
         using var r = new BinaryReader(new MemoryStream(checkpoint));
-        if (r.ReadString() != Magic)
+        var magic = r.ReadString();
+        if (magic is not (Magic or MagicWithoutBonds))
         {
             throw new DemInputException(["checkpoint: not a DigitalTwin DEM checkpoint (bad header)"]);
         }
@@ -210,6 +214,11 @@ public sealed partial class DemSystem
         s.ShearX = ReadArray(r, s.PairCount);
         s.ShearY = ReadArray(r, s.PairCount);
         s.ShearZ = ReadArray(r, s.PairCount);
+        if (magic == Magic)
+        {
+            s.ReadBonds(r);
+        }
+
         s._forceRebuild = false;
         s.BuildReverse();
         s.Partition();
