@@ -61,7 +61,8 @@ public sealed record TwinHostSettings
     /// </summary>
     public StateWriteMode StateWrites { get; init; } = StateWriteMode.WriteBehind;
 
-    public TimeSpan WriteBehindPeriod { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Time between write-behind flushes: a grain's state is serialized once per period however many samples it took.</summary>
+    public TimeSpan WriteBehindPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Ingest's gRPC base address (e.g. http://127.0.0.1:5107); empty = no subscription.</summary>
     public string? IngestAddress { get; init; }

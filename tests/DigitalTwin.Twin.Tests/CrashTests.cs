@@ -75,7 +75,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             }
 
             // Exactly once: the persisted count of applied samples equals the file's rows in both twins. Under write-behind
-            // (the host's default) the state is durable within Twin:WriteBehindPeriod (1 s): wait for the store, then kill.
+            // (the host's default) the state is durable within Twin:WriteBehindPeriod (5 s): wait for the store, then kill.
             await DurableAsync(crashDb, file.Count);
             await DurableAsync(referenceDb, file.Count);
             second.KillHard();
@@ -166,10 +166,10 @@ public sealed class CrashTests(ITestOutputHelper output)
     private static async Task<string> ElectrodeAsync(TwinServiceClient twin, Common.ElectrodeRole role) =>
         (await twin.GetElectrodeStateAsync(new GetElectrodeStateRequest { CellId = Cell, Electrode = role }).ResponseAsync.Within("an electrode")).ToString();
 
-    /// <summary>Waits (at most 10 s, 10 flush periods) until the stored cell has at least <paramref name="count"/> samples applied.</summary>
+    /// <summary>Waits (at most 15 s, 3 flush periods) until the stored cell has at least <paramref name="count"/> samples applied.</summary>
     private static async Task DurableAsync(string database, long count)
     {
-        var until = DateTime.UtcNow.AddSeconds(10);
+        var until = DateTime.UtcNow.AddSeconds(15);
         while (await AppliedAsync(database) < count && DateTime.UtcNow < until)
         {
             await Task.Delay(100);
