@@ -127,6 +127,11 @@ public static class TwinConfiguration
             }
         }
 
+        if (s.WriteBehindPeriod <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:WriteBehindPeriod = {s.WriteBehindPeriod}: must be positive";
+        }
+
         if (s.IdleTimeout <= TimeSpan.Zero)
         {
             yield return $"{Section}:IdleTimeout = {s.IdleTimeout}: must be positive";

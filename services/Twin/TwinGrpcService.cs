@@ -16,7 +16,7 @@ using Contract = DigitalTwin.Contracts.Twin.V1;
 
 namespace DigitalTwin.Services.Twin;
 
-internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access, CellUpdates? updates = null, TwinSeriesQuery? series = null) : TwinServiceBase
+internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access, CellUpdates? updates = null, TwinSeriesQuery? series = null, Func<CancellationToken, Task<int>>? flush = null) : TwinServiceBase
 {
     public override Task<QuerySeriesResponse> QuerySeries(QuerySeriesRequest request, ServerCallContext context)
     {
@@ -133,6 +133,7 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access,
         var registeredAt = DateTimeOffset.UtcNow;
         var registration = new CellRegistration(request.LotId, ContractMapping.ToDesign(request.Design), request.Labels.ToDictionary(), registeredAt.ToUnixTimeMilliseconds() * 1_000_000);
         var result = await grains.GetGrain<ICellGrain>(request.CellId).RegisterAsync(registration);
+        await FlushAsync(context.CancellationToken);
         if (!result.Accepted)
         {
             throw new RpcException(new Status(result.AlreadyRegistered ? StatusCode.AlreadyExists : StatusCode.InvalidArgument,
@@ -215,6 +216,8 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access,
         return state;
     }
 
+    private Task FlushAsync(CancellationToken cancellationToken) => flush?.Invoke(cancellationToken) ?? Task.CompletedTask;
+
     public override async Task<ApplyTelemetryResponse> ApplyTelemetry(ApplyTelemetryRequest request, ServerCallContext context)
     {
         Authorize(context, write: true);
@@ -226,6 +229,9 @@ internal sealed class TwinGrpcService(IGrainFactory grains, ApiKeyPolicy access,
         }
 
         var ack = await grains.GetGrain<ICellGrain>(batch.CellId).ApplyTelemetryAsync(new TelemetryBatch(batch.SourceId, ContractMapping.ToSamples(batch)));
+
+        // Under write-behind the acknowledged LastAppliedSequence must be durable before the caller hears it (a flush is a group commit).
+        await FlushAsync(context.CancellationToken);
         if (ack.Disposition == GrainInterfaces.TelemetryDisposition.Deferred)
         {
             // The caller keeps the samples and retries: nothing was applied.

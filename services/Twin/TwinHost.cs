@@ -52,8 +52,17 @@ public sealed record TwinHostSettings
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Coalesce concurrent solver calls of many cells into batch requests (off by default).</summary>
-    public bool SolverBatching { get; init; }
+    /// <summary>Coalesce concurrent solver calls of many cells into batch requests (group commit; on by default).</summary>
+    public bool SolverBatching { get; init; } = true;
+
+    /// <summary>
+    /// Grain state writes: WriteBehind (default) stages them and flushes every <see cref="WriteBehindPeriod"/> in one
+    /// transaction; Ingest's log replays what a crash rolls back, and gRPC writes are acknowledged after a flush.
+    /// </summary>
+    public StateWriteMode StateWrites { get; init; } = StateWriteMode.WriteBehind;
+
+    /// <summary>Time between write-behind flushes: a grain's state is serialized once per period however many samples it took.</summary>
+    public TimeSpan WriteBehindPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Ingest's gRPC base address (e.g. http://127.0.0.1:5107); empty = no subscription.</summary>
     public string? IngestAddress { get; init; }
@@ -133,10 +142,10 @@ public static class TwinHost
         }
 
         var services = new TwinServices(solvers, options, seriesWriter, loggers.CreateLogger("DigitalTwin.Twin.Dem"));
-        var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout }, time, loggers)
+        var grains = new LocalGrainHost(store, new GrainHostOptions { IdleTimeout = settings.IdleTimeout, StateWrites = settings.StateWrites, WriteBehindPeriod = settings.WriteBehindPeriod }, time, loggers)
             .AddTwinGrains(services);
         var access = new ApiKeyPolicy(settings.ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries), settings.ReadsOpen);
-        app.MapRpcService(TwinServiceBase.Bind(new TwinGrpcService(grains.GrainFactory, access, services.Updates, seriesQuery is null ? null : new TwinSeriesQuery(seriesQuery, time))));
+        app.MapRpcService(TwinServiceBase.Bind(new TwinGrpcService(grains.GrainFactory, access, services.Updates, seriesQuery is null ? null : new TwinSeriesQuery(seriesQuery, time), grains.FlushStateAsync)));
         await grains.StartAsync(CancellationToken.None);
 
         var ingest = StartIngest(app, settings, grains.GrainFactory, time, channels);

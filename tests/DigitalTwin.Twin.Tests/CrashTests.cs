@@ -74,7 +74,10 @@ public sealed class CrashTests(ITestOutputHelper output)
                 AssertSame(await ElectrodeAsync(referenceTwin, role), await ElectrodeAsync(restarted, role));
             }
 
-            // Exactly once: the persisted count of applied samples equals the file's rows in both twins.
+            // Exactly once: the persisted count of applied samples equals the file's rows in both twins. Under write-behind
+            // (the host's default) the state is durable within Twin:WriteBehindPeriod (5 s): wait for the store, then kill.
+            await DurableAsync(crashDb, file.Count);
+            await DurableAsync(referenceDb, file.Count);
             second.KillHard();
             Assert.Equal(file.Count, await AppliedAsync(crashDb));
             Assert.Equal(file.Count, await AppliedAsync(referenceDb));
@@ -162,6 +165,16 @@ public sealed class CrashTests(ITestOutputHelper output)
 
     private static async Task<string> ElectrodeAsync(TwinServiceClient twin, Common.ElectrodeRole role) =>
         (await twin.GetElectrodeStateAsync(new GetElectrodeStateRequest { CellId = Cell, Electrode = role }).ResponseAsync.Within("an electrode")).ToString();
+
+    /// <summary>Waits (at most 15 s, 3 flush periods) until the stored cell has at least <paramref name="count"/> samples applied.</summary>
+    private static async Task DurableAsync(string database, long count)
+    {
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (await AppliedAsync(database) < count && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+    }
 
     private static async Task<long> AppliedAsync(string database)
     {

@@ -68,6 +68,18 @@ internal sealed class FakeElectrochemService : ElectrochemServiceBase
         return Task.FromResult(response);
     }
 
+    /// <summary>As the real service: one result per item (hosts batch by default, Twin:SolverBatching); a down fake fails the whole call.</summary>
+    public override async Task<AdvanceBatchResponse> AdvanceBatch(AdvanceBatchRequest request, ServerCallContext context)
+    {
+        var response = new AdvanceBatchResponse();
+        foreach (var item in request.Items)
+        {
+            response.Results.Add(new AdvanceBatchResult { Response = await Advance(item, context) });
+        }
+
+        return response;
+    }
+
     private void Fail()
     {
         Interlocked.Increment(ref Calls);

@@ -67,6 +67,9 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
     /// <summary>Points of the current turn, handed to the series output once the state is written.</summary>
     private TwinPoints? _points;
 
+    /// <summary>The parsed model state of the bytes in <see cref="CellGrainState.ModelState"/> (same reference), so a turn does not re-parse it.</summary>
+    private (byte[] Bytes, ModelState Parsed)? _model;
+
     private TwinOptions Options => services.Options;
 
     protected override CellGrainState CreateInitialState() => new();
@@ -132,6 +135,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
             // A turn that fails part-way leaves the state as it was, so the caller's retry starts from a consistent cell.
             State = before;
             _points = null;
+            _model = null;
             throw;
         }
     }
@@ -410,7 +414,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
                     }
                     else
                     {
-                        modelState = Contracts.Electrochem.V1.ModelState.Parser.ParseFrom(stateBytes);
+                        modelState = _model is { } cached && ReferenceEquals(cached.Bytes, stateBytes) ? cached.Parsed : Contracts.Electrochem.V1.ModelState.Parser.ParseFrom(stateBytes);
                     }
 
                     // The service steps to each strictly later sample time; samples that repeat a time reuse the voltage before them.
@@ -439,6 +443,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
                         }
 
                         stateBytes = response.State.ToByteArray();
+                        _model = (stateBytes, response.State);
                         origin = previous;
                         soc = response.Soc;
                         profiles = [.. response.ParticleProfiles];
@@ -456,6 +461,7 @@ public sealed class CellGrain(TwinServices services) : Grain<CellGrainState>, IC
                     failures++;
                     reason = e.Status.Detail;
                     stateBytes = null;
+                    _model = null;
                 }
 
                 start = end;

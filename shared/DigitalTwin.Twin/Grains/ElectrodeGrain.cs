@@ -54,6 +54,9 @@ public sealed class ElectrodeGrain(TwinServices services) : Grain<ElectrodeGrain
 
     protected override ElectrodeGrainState CreateInitialState() => new(null, double.NaN, double.NaN, null, 0);
 
+    /// <summary>Persisted with its cell (key <c>cell/positive</c>): under write-behind never durable ahead of the cell.</summary>
+    protected override GrainId? PersistenceRoot => new GrainId(GrainId.TypeNameOf(typeof(ICellGrain)), GrainKey[..GrainKey.LastIndexOf('/')]);
+
     public async ValueTask<ElectrodeSnapshot> AdvanceAsync(ElectrodeUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);

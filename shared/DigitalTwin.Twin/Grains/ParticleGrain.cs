@@ -13,7 +13,20 @@ public sealed record ParticleGrainState(byte[]? Mechanics, ParticleSnapshot? Sna
 
 public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainState>, IParticleGrain
 {
+    /// <summary>The parsed mechanics state of the bytes in <see cref="ParticleGrainState.Mechanics"/> (same reference): parsed once per activation.</summary>
+    private (byte[] Bytes, ParticleMechanicsState Parsed)? _mechanics;
+
     protected override ParticleGrainState CreateInitialState() => new(null, null, 0);
+
+    /// <summary>Persisted with its cell (key <c>cell/positive/class</c>): under write-behind never durable ahead of the cell.</summary>
+    protected override GrainId? PersistenceRoot
+    {
+        get
+        {
+            var electrode = GrainKey[..GrainKey.LastIndexOf('/')];
+            return new GrainId(GrainId.TypeNameOf(typeof(ICellGrain)), electrode[..electrode.LastIndexOf('/')]);
+        }
+    }
 
     public async ValueTask<ParticleSnapshot> UpdateAsync(GrainInterfaces.ParticleUpdate update)
     {
@@ -38,7 +51,7 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
             var item = new Contracts.Mechanics.V1.ParticleUpdate { Key = GrainKey, Profile = profile, StackPressure = update.StackPressure };
             if (mechanics is not null)
             {
-                item.State = ParticleMechanicsState.Parser.ParseFrom(mechanics);
+                item.State = _mechanics is { } cached && ReferenceEquals(cached.Bytes, mechanics) ? cached.Parsed : ParticleMechanicsState.Parser.ParseFrom(mechanics);
             }
 
             if (update.HalfCycleEnded)
@@ -65,6 +78,7 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
                 }
 
                 mechanics = result.State.ToByteArray();
+                _mechanics = (mechanics, result.State);
                 snapshot = snapshot with
                 {
                     SurfaceHoopStress = result.Stress?.SurfaceHoopStress ?? double.NaN,
@@ -79,6 +93,7 @@ public sealed class ParticleGrain(TwinServices services) : Grain<ParticleGrainSt
             catch (Exception e) when (e is SolverUnavailableException or Rpc.RpcException)
             {
                 // The mechanics lag behind for this step; the last consistent mechanics state is kept.
+                _mechanics = null;
                 failures = State.SolverFailures + 1;
                 snapshot = snapshot with { HalfCycles = previous?.HalfCycles ?? 0 };
             }

@@ -46,18 +46,24 @@ public sealed class GrainsBenchmark : IBenchmarkSuite
         o.WriteLine("  peer: one System.Threading.Channels queue and reader task per actor (no directory, no deadlines).");
 
         o.WriteLine();
-        o.WriteLine($"{"live fleet at 1 Hz per cell (SQLite, write-through)",-44} {"cells",7} {"samples/s",10} {"p50 ms",8} {"p99 ms",8} {"late",6} {"applied",8} {"cores",6} {"µs/smp",7} {"svc µs",7} {"load",5}");
-        var sizes = context.Quick ? new[] { 2000 } : [2000, 10000];
-        var fleetSeconds = context.Quick ? 10 : 30;
+        o.WriteLine($"{$"live fleet at 1 Hz per cell (SQLite, {(StateWrites == StateWriteMode.WriteBehind ? "write-behind 5 s" : "write-through")})",-44} {"cells",7} {"samples/s",10} {"p50 ms",8} {"p99 ms",8} {"late",6} {"applied",8} {"cores",6} {"µs/smp",7} {"svc µs",7} {"load",5}");
+        // GRAINS_CELLS (e.g. "10000"), GRAINS_SECONDS and GRAINS_PATHS ("solvers", "plain" or both) narrow a run to one row.
+        var sizes = Environment.GetEnvironmentVariable("GRAINS_CELLS") is { Length: > 0 } cellList
+            ? cellList.Split(',').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+            : context.Quick ? [2000] : [2000, 10000];
+        var fleetSeconds = Environment.GetEnvironmentVariable("GRAINS_SECONDS") is { Length: > 0 } secondsText
+            ? int.Parse(secondsText, System.Globalization.CultureInfo.InvariantCulture)
+            : context.Quick ? 10 : 30;
+        var paths = Environment.GetEnvironmentVariable("GRAINS_PATHS") ?? "plain,solvers";
         var results = new List<(string Path, int Cells, FleetResult Result)>();
-        foreach (var cells in sizes)
+        foreach (var cells in paths.Contains("plain", StringComparison.Ordinal) ? sizes : [])
         {
             var r = await FleetAsync(cells, fleetSeconds, context.ArtifactsDirectory, null, context.CancellationToken);
             results.Add(("no solvers", cells, r));
             o.WriteLine($"{"  no solver services (SOC filter, cycles, alerts)",-44} {cells,7} {r.Rate,10:N0} {r.P50,8:F1} {r.P99,8:F1} {r.Late,6} {r.Applied,8:P1} {r.Cores,6:F2} {r.TwinCpuPerSample,7:F0} {r.SolverCpuPerSample,7:F0} {r.Load,5:F1}");
         }
 
-        foreach (var cells in sizes)
+        foreach (var cells in paths.Contains("solvers", StringComparison.Ordinal) ? sizes : [])
         {
             await using var solvers = await SolverFleet.StartAsync(Path.Combine(context.ArtifactsDirectory, "grains-solvers"), SolverBatching.Default, context.CancellationToken);
             var r = await FleetAsync(cells, fleetSeconds, context.ArtifactsDirectory, solvers, context.CancellationToken);
@@ -178,6 +184,9 @@ public sealed class GrainsBenchmark : IBenchmarkSuite
 
     private const int WarmupSeconds = 2;
 
+    /// <summary>As the Twin host writes by default (TwinHostSettings.StateWrites); GRAINS_WRITES=through measures write-through.</summary>
+    private static readonly StateWriteMode StateWrites = Environment.GetEnvironmentVariable("GRAINS_WRITES") == "through" ? StateWriteMode.WriteThrough : StateWriteMode.WriteBehind;
+
     private static async Task<FleetResult> FleetAsync(int cells, int seconds, string artifacts, SolverFleet? solvers, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(artifacts, "grains-fleet");
@@ -188,7 +197,7 @@ public sealed class GrainsBenchmark : IBenchmarkSuite
 
         await using var store = new SqliteGrainStore(Path.Combine(directory, "fleet.db"));
         await store.InitializeAsync(cancellationToken);
-        var host = new LocalGrainHost(store, new GrainHostOptions { CallTimeout = TimeSpan.FromSeconds(60) })
+        var host = new LocalGrainHost(store, new GrainHostOptions { CallTimeout = TimeSpan.FromSeconds(60), StateWrites = StateWrites, WriteBehindPeriod = TimeSpan.FromSeconds(5) })
             .AddTwinGrains(new TwinServices(solvers?.Solvers ?? SolverSet.None, new TwinOptions()));
         await host.StartAsync(cancellationToken);
         var design = solvers is null ? FilterCell : SolverCell;
