@@ -38,7 +38,7 @@ public sealed class DemStrengthTests
     [InlineData("solid")]
     public void FittedLawReproducesTheRecordedDemPoints(string environment)
     {
-        // Strength/DemTables/DemCrush2026_NMC_<env>.json: recorded `twin dem crush --cycles 10 --seeds 3` output of the bonded
+        // Strength/DemTables/DemCrush2026_NMC_<env>.json: recorded `twin dem crush --cycles 10` output (seeds 1-12 liquid, 1-9 solid) of the bonded
         // secondary-particle study. Each fitted strength must lie within the DEM point's standard deviation over seeds,
         // or 5 % of it where the seeds agree closely (the two-constant law cannot follow seed noise exactly)
         var table = DemStrengthTable.Embedded($"DemCrush2026_NMC_{environment}");

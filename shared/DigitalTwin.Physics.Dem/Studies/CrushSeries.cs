@@ -43,6 +43,23 @@ public static class CrushSeries
             runs.AddRange(CrushStudy.RunSeries(o with { Seed = seed }, counts, progress, ct));
         }
 
+        return Summarize(o, counts, seedList, runs);
+    }
+
+    /// <summary>The series of runs already made (seed-major, every count per seed), e.g. the calibration's best step.</summary>
+    public static CrushSeriesResult FromRuns(CrushOptions o, IReadOnlyList<int> counts, IReadOnlyList<CrushResult> runs)
+    {
+        if (runs.Count == 0 || runs.Count % counts.Count != 0)
+        {
+            throw new DemInputException([$"crush: {runs.Count} runs do not cover {counts.Count} cycle counts per seed"]);
+        }
+
+        var seedList = Enumerable.Range(0, runs.Count / counts.Count).Select(k => o.Seed + (ulong)k).ToArray();
+        return Summarize(o, counts, seedList, runs);
+    }
+
+    private static CrushSeriesResult Summarize(CrushOptions o, IReadOnlyList<int> counts, ulong[] seedList, IReadOnlyList<CrushResult> runs)
+    {
         var points = counts.Select(c =>
         {
             var at = runs.Where(r => r.Cycles == c).ToArray();

@@ -52,6 +52,24 @@ public sealed record CrushOptions
 
 public sealed record CrushProgress(string Stage, double Fraction, string Message);
 
+/// <summary>One calibration point: the parameter value and the pristine strengths of every seed [Pa] with their mean,
+/// sample standard deviation and standard error of the mean (sd / sqrt(seeds)).</summary>
+public sealed record CrushCalibrationStep(double Value, double MeanPa, double SdPa, double[] ValuesPa, IReadOnlyList<CrushResult> Runs)
+{
+    public double StandardErrorPa => SdPa / Math.Sqrt(ValuesPa.Length);
+
+    public static CrushCalibrationStep Of(double value, IReadOnlyList<CrushResult> runs)
+    {
+        var v = runs.Select(r => r.StrengthPa).ToArray();
+        var mean = v.Average();
+        var sd = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
+        return new CrushCalibrationStep(value, mean, sd, v, runs);
+    }
+}
+
+/// <summary>A calibration: the chosen value (the evaluated point nearest the target), the target and every step.</summary>
+public sealed record CrushCalibration(double Value, double TargetPa, CrushCalibrationStep Best, IReadOnlyList<CrushCalibrationStep> Steps);
+
 public sealed record CrushResult(
     CrushEnvironment Environment,
     int Cycles,
@@ -191,43 +209,73 @@ public static class CrushStudy
         return o.Model == CrushModel.Bonded ? CalibrateBond(o, targetStrength, progress, ct) : CalibrateSjkr(o, targetStrength, progress, ct);
     }
 
-    /// <summary>Bisection in log sigma_c on the mean pristine strength over CalibrationSeeds aggregates (seed, seed+1, ...):
-    /// one aggregate's strength jumps where a local failure first drops the load by the fracture margin, the mean is smoother.</summary>
-    private static double CalibrateBond(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress, CancellationToken ct)
+    /// <summary>The bond calibration with every evaluated point (mean, sd and standard error over CalibrationSeeds
+    /// aggregates seed, seed+1, ...); the value is the point whose mean lies nearest the target.</summary>
+    public static CrushCalibration CalibrateBondStrength(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress = null,
+        Action<CrushCalibrationStep>? step = null, CancellationToken ct = default)
     {
-        double lo = 2e8, hi = 2e10;
-        var sigma = o.BondTensileStrength ?? o.Parameters.Bonded.Bond.TensileStrength;
-        var best = (Sigma: sigma, Error: double.PositiveInfinity);
-        for (var it = 0; it < 12; it++)
+        if (o.Model != CrushModel.Bonded)
         {
-            var mean = Enumerable.Range(0, Math.Max(1, o.CalibrationSeeds))
-                .Average(k => Run(o with { Cycles = 0, BondTensileStrength = sigma, Seed = o.Seed + (ulong)k }, null, ct).StrengthPa);
-            progress?.Report(new CrushProgress("calibrate", (it + 1) / 12.0, $"sigma_c = {sigma / 1e6:F0} MPa -> {mean / 1e6:F1} MPa"));
-            var err = Math.Abs(mean / targetStrength - 1);
-            if (err < best.Error)
+            throw new DemInputException([$"crush: bond calibration needs the bonded model, not {o.Model}"]);
+        }
+
+        const int maxSteps = 10;
+        var seeds = Math.Max(1, o.CalibrationSeeds);
+        var steps = new List<CrushCalibrationStep>();
+        double lo = double.NaN, loMean = double.NaN, hi = double.NaN, hiMean = double.NaN;
+        var sigma = o.BondTensileStrength ?? o.Parameters.Bonded.Bond.TensileStrength;
+        for (var it = 0; it < maxSteps; it++)
+        {
+            var runs = new CrushResult[seeds];
+            for (var k = 0; k < seeds; k++)
             {
-                best = (sigma, err);
+                runs[k] = Run(o with { Cycles = 0, BondTensileStrength = sigma, Seed = o.Seed + (ulong)k }, null, ct);
+                progress?.Report(new CrushProgress("calibrate", (it + (k + 1.0) / seeds) / maxSteps,
+                    $"sigma_c = {sigma / 1e6:F0} MPa, seed {o.Seed + (ulong)k}: {runs[k].StrengthPa / 1e6:F1} MPa"));
             }
 
-            if (err < 0.02)
+            var s = CrushCalibrationStep.Of(sigma, runs);
+            steps.Add(s);
+            step?.Invoke(s);
+            if (Math.Abs(s.MeanPa / targetStrength - 1) < 0.02)
             {
                 break;
             }
 
-            if (mean < targetStrength)
+            if (s.MeanPa < targetStrength)
             {
-                lo = sigma;
+                (lo, loMean) = (sigma, s.MeanPa);
             }
             else
             {
-                hi = sigma;
+                (hi, hiMean) = (sigma, s.MeanPa);
             }
 
-            sigma = Math.Sqrt(lo * hi);
+            // unbracketed: the strength is about proportional to sigma_c (one secant step through the origin); bracketed:
+            // secant in log-log kept inside the middle 80 % of the bracket (the mean is a step function: bisection guards it)
+            if (double.IsNaN(lo) || double.IsNaN(hi))
+            {
+                sigma *= Math.Clamp(targetStrength / s.MeanPa, 0.5, 2.0);
+                continue;
+            }
+
+            if (hi / lo < 1.002)
+            {
+                break;
+            }
+
+            var t = Math.Log(targetStrength / loMean) / Math.Log(hiMean / loMean);
+            sigma = lo * Math.Pow(hi / lo, Math.Clamp(double.IsFinite(t) ? t : 0.5, 0.1, 0.9));
         }
 
-        return best.Sigma;
+        var best = steps.MinBy(x => Math.Abs(x.MeanPa - targetStrength))!;
+        return new CrushCalibration(best.Value, targetStrength, best, steps);
     }
+
+    /// <summary>Secant/bisection in log sigma_c on the mean pristine strength over CalibrationSeeds aggregates: one
+    /// aggregate's strength jumps where a local failure first drops the load by the fracture margin, the mean is smoother.</summary>
+    private static double CalibrateBond(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress, CancellationToken ct) =>
+        CalibrateBondStrength(o, targetStrength, progress, null, ct).Value;
 
     private static double CalibrateSjkr(CrushOptions o, double targetStrength, IProgress<CrushProgress>? progress, CancellationToken ct)
     {

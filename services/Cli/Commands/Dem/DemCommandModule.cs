@@ -220,13 +220,14 @@ public sealed class DemCommandModule : ICommandModule
         var seeds = new Option<int>("--seeds") { Description = "Aggregates (seed, seed+1, ...) per point: mean and standard deviation", DefaultValueFactory = _ => 1 };
         var calibrate = new Option<bool>("--calibrate") { Description = "Re-calibrate the bond strength (or SJKR cohesion) so the mean pristine strength over --seeds is the target" };
         var target = new Option<string>("--target-strength") { Description = "Pristine Hiramatsu-Oka strength to calibrate to", DefaultValueFactory = _ => "220MPa" };
+        var bondStrength = new Option<string?>("--bond-strength") { Description = "Mean bond tensile strength (e.g. 2.8GPa; the calibration's start value); default: the parameter set's" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the first aggregate", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Force-loop threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = new Option<FileInfo?>("--out") { Description = "Result JSON: strength vs cycles (points: cycles, strengthPa, sdPa) for the Mechanics strength law, and every run" };
         var curve = new Option<FileInfo?>("--curve") { Description = "Force-displacement CSV of the first seed's last crush" };
         var cmd = new Command("crush", "Seed-000 secondary-particle crush test between flat platens (bonded or SJKR grains), Hiramatsu-Oka strength vs swelling cycles.")
         {
-            environment, cycles, model, seeds, calibrate, target, seed, threads, output, curve,
+            environment, cycles, model, seeds, calibrate, target, bondStrength, seed, threads, output, curve,
         };
         cmd.SetAction(parse =>
         {
@@ -244,7 +245,40 @@ public sealed class DemCommandModule : ICommandModule
             };
             var n = parse.GetValue(seeds);
             var o = new CrushOptions { Environment = env, Model = m, Cycles = parse.GetValue(cycles), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), CalibrationSeeds = n };
-            CrushSeriesResult series = null!;
+            if (parse.GetValue(bondStrength) is { } bs)
+            {
+                o = o with { BondTensileStrength = Units.ParsePressure(bs, "--bond-strength") };
+            }
+
+            CrushSeriesResult? series = null;
+            if (parse.GetValue(calibrate) && m == CrushModel.Bonded)
+            {
+                // a line per seed and per step (a calibration over many seeds runs for a long time), then the table
+                var targetPa = Units.ParsePressure(parse.GetValue(target)!, "--target-strength");
+                AnsiConsole.MarkupLine($"calibrating the bond tensile strength to a mean pristine strength of {targetPa / 1e6:F1} MPa over seeds {o.Seed}-{o.Seed + (ulong)Math.Max(1, n) - 1}");
+                var cal = CrushStudy.CalibrateBondStrength(o, targetPa,
+                    new Reporter<CrushProgress>(p => AnsiConsole.MarkupLine(Markup.Escape($"  {DateTime.UtcNow:HH:mm:ss} {p.Message}"))),
+                    st => AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                        $"sigma_c = {st.Value / 1e6:F1} MPa -> mean {st.MeanPa / 1e6:F1} +- {st.SdPa / 1e6:F1} MPa (sd), standard error {st.StandardErrorPa / 1e6:F1} MPa"))));
+                var table = new Table().AddColumns("sigma_c [[MPa]]", "mean [[MPa]]", "sd [[MPa]]", "SE [[MPa]]", "mean/target", "seeds [[MPa]]");
+                foreach (var st in cal.Steps)
+                {
+                    table.AddRow(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{st.Value / 1e6:F1}{(st == cal.Best ? " *" : "")}")),
+                        Inv($"{st.MeanPa / 1e6:F1}"), Inv($"{st.SdPa / 1e6:F1}"), Inv($"{st.StandardErrorPa / 1e6:F1}"), Inv($"{st.MeanPa / targetPa:F3}"),
+                        Markup.Escape(string.Join(", ", st.ValuesPa.Select(v => Inv($"{v / 1e6:F0}")))));
+                }
+
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"calibrated bond tensile strength: {cal.Value / 1e6:F1} MPa (mean {cal.Best.MeanPa / 1e6:F1} +- {cal.Best.SdPa / 1e6:F1} MPa sd, SE {cal.Best.StandardErrorPa / 1e6:F1} MPa, {cal.Best.ValuesPa.Length} seeds; target {targetPa / 1e6:F1} MPa)")));
+                o = o with { BondTensileStrength = cal.Value };
+                if (o.Cycles == 0)
+                {
+                    // the pristine series at the calibrated value is the best step: no need to crush every seed again
+                    series = CrushSeries.FromRuns(o, [0], [.. cal.Best.Runs]);
+                }
+            }
+
             AnsiConsole.Progress().AutoClear(false).Start(ctx =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
@@ -258,15 +292,16 @@ public sealed class DemCommandModule : ICommandModule
                     t.Value = p.Fraction;
                     t.Description = Markup.Escape($"{p.Stage,-14} {p.Message}");
                 });
-                if (parse.GetValue(calibrate))
+                if (parse.GetValue(calibrate) && m == CrushModel.Sjkr)
                 {
                     var cal = CrushStudy.Calibrate(o, Units.ParsePressure(parse.GetValue(target)!, "--target-strength"), progress);
-                    o = m == CrushModel.Bonded ? o with { BondTensileStrength = cal } : o with { CohesionEnergyDensity = cal };
-                    AnsiConsole.MarkupLine(m == CrushModel.Bonded ? $"calibrated bond tensile strength: {cal / 1e6:F0} MPa" : $"calibrated cohesion energy density: {cal:G5} J/m3");
+                    o = o with { CohesionEnergyDensity = cal };
+                    AnsiConsole.MarkupLine($"calibrated cohesion energy density: {cal:G5} J/m3");
                 }
 
-                series = CrushSeries.Run(o, CrushSeries.DefaultCounts(o.Cycles), n, progress);
+                series ??= CrushSeries.Run(o, CrushSeries.DefaultCounts(o.Cycles), n, progress);
             });
+            ArgumentNullException.ThrowIfNull(series);
             var first = series.Runs[0];
             AnsiConsole.MarkupLine($"{first.Grains} grains, secondary radius {first.SecondaryRadiusM * 1e6:F2} um, {series.Model} ({series.Environment}), seeds {string.Join(", ", series.Seeds)}");
             foreach (var p in series.Points)
@@ -298,6 +333,8 @@ public sealed class DemCommandModule : ICommandModule
         });
         return cmd;
     }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     private sealed class Reporter<T>(Action<T> report) : IProgress<T>
     {
